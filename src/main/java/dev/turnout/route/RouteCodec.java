@@ -1,0 +1,267 @@
+package dev.turnout.route;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and writes the route document (the shape of {@code conf/routes.yaml} and of
+ * {@code GET /admin/routes}). Reading reports every problem at once, shape and references alike,
+ * each naming its field; unknown keys are errors, so a typo never silently drops a setting.
+ */
+public final class RouteCodec {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private static final Set<String> TOP_KEYS = Set.of("revision", "versions", "aliases", "clients");
+    private static final Set<String> VERSION_KEYS = Set.of("url", "model", "apiKeyEnv", "timeoutMs", "passAuth");
+    private static final Set<String> ALIAS_KEYS = Set.of("split", "sticky", "pins", "shadow", "noiseSample", "fallback");
+    private static final Set<String> SHADOW_KEYS = Set.of("version", "sample");
+    private static final Set<String> CLIENT_KEYS = Set.of("alias", "keySha256");
+
+    private RouteCodec() {}
+
+    /** Parses a YAML (or JSON, which is YAML) document; the revision is the document's, or 0. */
+    public static RouteTable fromYaml(String text) {
+        return fromTree(readTree(YAML, text));
+    }
+
+    public static RouteTable fromJson(String text) {
+        return fromTree(readTree(JSON, text));
+    }
+
+    private static JsonNode readTree(ObjectMapper mapper, String text) {
+        try {
+            JsonNode node = mapper.readTree(text);
+            return node == null ? JsonNodeFactory.instance.objectNode() : node;
+        } catch (JsonProcessingException e) {
+            throw new InvalidRoutesException(List.of("document: not valid " + (mapper == JSON ? "JSON" : "YAML")
+                    + ": " + e.getOriginalMessage()));
+        }
+    }
+
+    /** Builds and validates a table; throws {@link InvalidRoutesException} with every problem found. */
+    public static RouteTable fromTree(JsonNode root) {
+        List<String> errors = new ArrayList<>();
+        if (!root.isObject()) {
+            throw new InvalidRoutesException(List.of("document: must be an object with versions, aliases and clients"));
+        }
+        unknownKeys("", root, TOP_KEYS, errors);
+        long revision = root.path("revision").asLong(0);
+        Map<String, ModelVersion> versions = new LinkedHashMap<>();
+        forEachEntry("versions", root.get("versions"), errors, (id, node, at) -> {
+            ModelVersion version = readVersion(id, node, at, errors);
+            if (version != null) versions.put(id, version);
+        });
+        Map<String, Alias> aliases = new LinkedHashMap<>();
+        forEachEntry("aliases", root.get("aliases"), errors, (name, node, at) -> {
+            Alias alias = readAlias(name, node, at, errors);
+            if (alias != null) aliases.put(name, alias);
+        });
+        Map<String, Client> clients = new LinkedHashMap<>();
+        forEachEntry("clients", root.get("clients"), errors, (id, node, at) -> {
+            unknownKeys(at, node, CLIENT_KEYS, errors);
+            clients.put(id, new Client(id, text(node, "alias", at, errors), text(node, "keySha256", at, errors)));
+        });
+        RouteTable table = RouteTable.of(revision, versions, aliases, clients);
+        errors.addAll(RouteValidator.problems(table));
+        if (!errors.isEmpty()) throw new InvalidRoutesException(errors);
+        return table;
+    }
+
+    private static ModelVersion readVersion(String id, JsonNode node, String at, List<String> errors) {
+        unknownKeys(at, node, VERSION_KEYS, errors);
+        String url = text(node, "url", at, errors);
+        if (url == null) {
+            errors.add(at + ".url: required, e.g. http://127.0.0.1:9101/v1");
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            errors.add(at + ".url: not a URL: " + e.getMessage());
+            return null;
+        }
+        String model = text(node, "model", at, errors);
+        long timeoutMs = node.has("timeoutMs") ? integer(node, "timeoutMs", at, errors) : ModelVersion.DEFAULT_TIMEOUT_MS;
+        boolean passAuth = bool(node, "passAuth", at, errors);
+        return new ModelVersion(id, uri, model == null ? id : model, text(node, "apiKeyEnv", at, errors),
+                timeoutMs, passAuth);
+    }
+
+    private static Alias readAlias(String name, JsonNode node, String at, List<String> errors) {
+        unknownKeys(at, node, ALIAS_KEYS, errors);
+        Map<String, Double> split = new LinkedHashMap<>();
+        forEachEntry(at + ".split", node.get("split"), errors, (version, weight, weightAt) -> {
+            if (weight.isNumber()) split.put(version, weight.asDouble());
+            else errors.add(weightAt + ": weight must be a number, got " + weight);
+        });
+        Sticky sticky = Sticky.CLIENT;
+        String stickyText = text(node, "sticky", at, errors);
+        if (stickyText != null) {
+            sticky = Sticky.parse(stickyText);
+            if (sticky == null) {
+                errors.add(at + ".sticky: must be client | user | header:<Name> | none, got '" + stickyText + "'");
+                sticky = Sticky.CLIENT;
+            }
+        }
+        Map<String, String> pins = new LinkedHashMap<>();
+        forEachEntry(at + ".pins", node.get("pins"), errors, (client, version, pinAt) -> {
+            if (version.isTextual()) pins.put(client, version.asText());
+            else errors.add(pinAt + ": must be a version name");
+        });
+        List<Shadow> shadows = new ArrayList<>();
+        JsonNode shadowNode = node.get("shadow");
+        if (shadowNode != null && !shadowNode.isNull()) {
+            if (!shadowNode.isArray()) {
+                errors.add(at + ".shadow: must be a list of {version, sample}");
+            } else {
+                for (int i = 0; i < shadowNode.size(); i++) {
+                    String shadowAt = at + ".shadow[" + i + "]";
+                    JsonNode entry = shadowNode.get(i);
+                    unknownKeys(shadowAt, entry, SHADOW_KEYS, errors);
+                    String version = text(entry, "version", shadowAt, errors);
+                    if (version == null) {
+                        errors.add(shadowAt + ".version: required");
+                        continue;
+                    }
+                    shadows.add(new Shadow(version, entry.has("sample") ? number(entry, "sample", shadowAt, errors) : 1.0));
+                }
+            }
+        }
+        double noiseSample = node.has("noiseSample") ? number(node, "noiseSample", at, errors) : 0.0;
+        return new Alias(name, split, sticky, pins, shadows, noiseSample, text(node, "fallback", at, errors));
+    }
+
+    /** The document for a table: what {@code GET /admin/routes} returns and {@code PUT} takes. */
+    public static ObjectNode toTree(RouteTable table) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("revision", table.revision());
+        ObjectNode versions = root.putObject("versions");
+        for (ModelVersion version : table.versions().values()) {
+            ObjectNode node = versions.putObject(version.id());
+            node.put("url", version.url().toString());
+            node.put("model", version.model());
+            if (version.apiKeyEnv() != null) node.put("apiKeyEnv", version.apiKeyEnv());
+            node.put("timeoutMs", version.timeoutMs());
+            if (version.passAuth()) node.put("passAuth", true);
+        }
+        ObjectNode aliases = root.putObject("aliases");
+        for (Alias alias : table.aliases().values()) {
+            ObjectNode node = aliases.putObject(alias.name());
+            ObjectNode split = node.putObject("split");
+            alias.split().forEach((version, weight) -> {
+                if (weight == Math.rint(weight) && Math.abs(weight) < 1e15) split.put(version, weight.longValue());
+                else split.put(version, weight);
+            });
+            node.put("sticky", alias.sticky().toString());
+            if (!alias.pins().isEmpty()) {
+                ObjectNode pins = node.putObject("pins");
+                alias.pins().forEach(pins::put);
+            }
+            if (!alias.shadows().isEmpty()) {
+                ArrayNode shadows = node.putArray("shadow");
+                for (Shadow shadow : alias.shadows()) {
+                    shadows.addObject().put("version", shadow.version()).put("sample", shadow.sample());
+                }
+            }
+            if (alias.noiseSample() > 0) node.put("noiseSample", alias.noiseSample());
+            if (alias.fallback() != null) node.put("fallback", alias.fallback());
+        }
+        ObjectNode clients = root.putObject("clients");
+        for (Client client : table.clients().values()) {
+            ObjectNode node = clients.putObject(client.id());
+            if (client.alias() != null) node.put("alias", client.alias());
+            if (client.keySha256() != null) node.put("keySha256", client.keySha256());
+        }
+        return root;
+    }
+
+    public static String toJson(RouteTable table) {
+        return toTree(table).toString();
+    }
+
+    @FunctionalInterface
+    private interface EntryReader {
+        void read(String key, JsonNode value, String at);
+    }
+
+    private static void forEachEntry(String at, JsonNode node, List<String> errors, EntryReader reader) {
+        if (node == null || node.isNull()) return;
+        if (!node.isObject()) {
+            errors.add(at + ": must be a map of name -> settings");
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String entryAt = at + "." + entry.getKey();
+            JsonNode value = entry.getValue();
+            reader.read(entry.getKey(), value, entryAt);
+        }
+    }
+
+    private static void unknownKeys(String at, JsonNode node, Set<String> known, List<String> errors) {
+        if (!node.isObject()) {
+            errors.add((at.isEmpty() ? "document" : at) + ": must be an object");
+            return;
+        }
+        node.fieldNames().forEachRemaining(key -> {
+            if (!known.contains(key)) {
+                errors.add((at.isEmpty() ? "" : at + ".") + key + ": unknown key (expected one of "
+                        + known.stream().sorted().toList() + ")");
+            }
+        });
+    }
+
+    private static String text(JsonNode node, String key, String at, List<String> errors) {
+        JsonNode value = node.get(key);
+        if (value == null || value.isNull()) return null;
+        if (!value.isTextual()) {
+            errors.add(at + "." + key + ": must be a string, got " + value);
+            return null;
+        }
+        return value.asText();
+    }
+
+    private static double number(JsonNode node, String key, String at, List<String> errors) {
+        JsonNode value = node.get(key);
+        if (!value.isNumber()) {
+            errors.add(at + "." + key + ": must be a number, got " + value);
+            return 0;
+        }
+        return value.asDouble();
+    }
+
+    private static long integer(JsonNode node, String key, String at, List<String> errors) {
+        JsonNode value = node.get(key);
+        if (!value.canConvertToLong() || !value.isIntegralNumber()) {
+            errors.add(at + "." + key + ": must be a whole number, got " + value);
+            return ModelVersion.DEFAULT_TIMEOUT_MS;
+        }
+        return value.asLong();
+    }
+
+    private static boolean bool(JsonNode node, String key, String at, List<String> errors) {
+        JsonNode value = node.get(key);
+        if (value == null || value.isNull()) return false;
+        if (!value.isBoolean()) {
+            errors.add(at + "." + key + ": must be true or false, got " + value);
+            return false;
+        }
+        return value.asBoolean();
+    }
+}
