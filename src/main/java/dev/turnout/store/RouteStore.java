@@ -1,0 +1,57 @@
+package dev.turnout.store;
+
+import dev.turnout.route.RouteTable;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Where route tables live and how each instance learns of a new one. Two implementations share
+ * this contract (and one test suite): {@link #memory} for a single instance, and Redis for many.
+ *
+ * <p>Contract: every applied change is revision {@code n + 1}; a write names the revision it
+ * expects and fails with {@link RevisionConflictException} when another write came first; the
+ * last N revisions are kept with author, reason and time; nothing is ever rewritten, so a rollback
+ * is a new revision holding a copy of an older table.
+ *
+ * <p>{@link #current()} is what the data plane reads: a volatile read of an immutable snapshot.
+ * It never waits on the store, and keeps answering with the last applied table while the store
+ * is unreachable.
+ */
+public interface RouteStore {
+
+    /** Loads the stored table, or stores {@code seed} as revision 1 when there is none. */
+    Future<RouteTable> start(RouteTable seed);
+
+    /** The table this instance serves now; never null once {@link #start} has completed. */
+    RouteTable current();
+
+    /** Called with each newly applied table, after {@link #current()} returns it. */
+    void onApplied(Consumer<RouteTable> listener);
+
+    /**
+     * Stores {@code proposed} as the next revision if the stored revision is still
+     * {@code expectedRevision} ({@link #ANY_REVISION} skips the check). A table whose routes equal
+     * the stored one is not a change: the stored revision is returned and nothing is recorded.
+     * Fails with {@link RevisionConflictException}, or {@link StoreUnavailableException}.
+     */
+    Future<RouteTable> write(RouteTable proposed, long expectedRevision, ChangeInfo change);
+
+    /** The newest revisions first, at most {@code limit}. */
+    Future<List<Revision>> history(int limit);
+
+    /** One kept revision, or a failed future with {@link RevisionNotFoundException}. */
+    Future<Revision> revision(long revision);
+
+    /** Health of the store and, where several instances share it, what each one has applied. */
+    Future<StoreStatus> status();
+
+    Future<Void> close();
+
+    long ANY_REVISION = -1;
+
+    static RouteStore memory(int historyLimit) {
+        return new MemoryRouteStore(historyLimit, Clock.systemUTC());
+    }
+}
