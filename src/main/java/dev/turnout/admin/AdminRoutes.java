@@ -1,0 +1,256 @@
+package dev.turnout.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.route.Alias;
+import dev.turnout.route.RouteCodec;
+import dev.turnout.route.RouteTable;
+import dev.turnout.store.ChangeInfo;
+import dev.turnout.store.Revision;
+import dev.turnout.store.RevisionConflictException;
+import dev.turnout.store.RouteStore;
+import dev.turnout.store.StoreStatus;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.function.Function;
+
+/**
+ * Route changes, rollback, history and status. Every write:
+ * <pre>
+ *   expected = If-Match, else the document's "revision" (PUT /admin/routes), else "any"
+ *   proposed = edit(applied table)          -- validated like a whole document (422 lists all)
+ *   store.write(proposed, expected, author + reason)  -- 409 when someone else wrote first
+ * </pre>
+ * Without an expected revision an edit is retried on a fresh table when another write slips in,
+ * since the caller asked for "apply my change", not "apply it to revision n".
+ */
+final class AdminRoutes {
+
+    private static final int UNCONDITIONAL_ATTEMPTS = 3;
+    private static final long MAX_BODY_BYTES = 4L << 20;
+
+    private final RouteStore store;
+
+    AdminRoutes(RouteStore store) {
+        this.store = store;
+    }
+
+    void mount(Router router) {
+        router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        router.get("/admin/routes").handler(this::getRoutes);
+        router.put("/admin/routes").handler(context -> {
+            JsonNode document = body(context);
+            long expected = expectedRevision(context, document.path("revision"));
+            write(context, expected, change(context, "replace-routes"), current -> RouteCodec.fromTree(document));
+        });
+        router.put("/admin/versions/:id").handler(context -> write(context, expectedRevision(context, null),
+                change(context, "put-version " + context.pathParam("id")),
+                current -> RouteChanges.putVersion(current, context.pathParam("id"), body(context))));
+        router.delete("/admin/versions/:id").handler(context -> write(context, expectedRevision(context, null),
+                change(context, "delete-version " + context.pathParam("id")),
+                current -> RouteChanges.deleteVersion(current, context.pathParam("id"))));
+        router.put("/admin/aliases/:name").handler(context -> write(context, expectedRevision(context, null),
+                change(context, "put-alias " + context.pathParam("name")),
+                current -> RouteChanges.putAlias(current, context.pathParam("name"), body(context))));
+        router.patch("/admin/aliases/:name").handler(context -> write(context, expectedRevision(context, null),
+                change(context, "patch-alias " + context.pathParam("name")),
+                current -> RouteChanges.patchAlias(current, context.pathParam("name"), body(context))));
+        router.post("/admin/rollback").handler(this::rollback);
+        router.post("/admin/aliases/:name/rollback").handler(this::rollbackAlias);
+        router.get("/admin/history").handler(this::history);
+        router.get("/admin/history/:revision").handler(context ->
+                store.revision(revisionParam(context.pathParam("revision")))
+                        .onSuccess(revision -> context.json(historyEntry(revision, true)))
+                        .onFailure(error -> AdminErrors.fail(context, error)));
+        router.get("/admin/status").handler(this::status);
+    }
+
+    private void getRoutes(RoutingContext context) {
+        RouteTable current = store.current();
+        context.response().putHeader("etag", etag(current.revision())).putHeader("content-type", "application/json");
+        context.end(RouteCodec.toTree(current).toPrettyString());
+    }
+
+    private void write(RoutingContext context, long expected, ChangeInfo change, Function<RouteTable, RouteTable> edit) {
+        attempt(context, expected, change, edit, UNCONDITIONAL_ATTEMPTS);
+    }
+
+    private void attempt(RoutingContext context, long expected, ChangeInfo change, Function<RouteTable, RouteTable> edit,
+                         int attemptsLeft) {
+        RouteTable current = store.current();
+        RouteTable proposed;
+        try {
+            // An edit must start from the revision the caller named, or it would overwrite what came since.
+            if (expected != RouteStore.ANY_REVISION && expected != current.revision()) {
+                throw new RevisionConflictException(expected, current.revision());
+            }
+            proposed = edit.apply(current);
+        } catch (RuntimeException e) {
+            AdminErrors.fail(context, e);
+            return;
+        }
+        long compareWith = expected != RouteStore.ANY_REVISION ? expected : current.revision();
+        store.write(proposed, compareWith, change).onComplete(written -> {
+            if (written.succeeded()) {
+                RouteTable table = written.result();
+                context.response().putHeader("etag", etag(table.revision())).putHeader("content-type", "application/json");
+                context.end(RouteCodec.toTree(table).toPrettyString());
+            } else if (written.cause() instanceof RevisionConflictException && expected == RouteStore.ANY_REVISION
+                    && attemptsLeft > 1) {
+                attempt(context, expected, change, edit, attemptsLeft - 1);
+            } else {
+                AdminErrors.fail(context, written.cause());
+            }
+        });
+    }
+
+    /** Roll-forward to a copy of an older revision; by default the one before the current. */
+    private void rollback(RoutingContext context) {
+        JsonNode request = optionalBody(context);
+        Future<Revision> target = request.hasNonNull("toRevision")
+                ? store.revision(revisionParam(request.get("toRevision").asText()))
+                : store.history(2).map(history -> {
+                    if (history.size() < 2) throw new RouteChanges.NotFoundException("there is no earlier revision to roll back to");
+                    return history.get(1);
+                });
+        target.onSuccess(revision -> write(context, expectedRevision(context, null),
+                        change(context, "rollback to " + revision.revision(), request),
+                        current -> revision.table()))
+                .onFailure(error -> AdminErrors.fail(context, error));
+    }
+
+    /** Restores one alias as it was; by default as it was before its last change. */
+    private void rollbackAlias(RoutingContext context) {
+        String name = context.pathParam("name");
+        JsonNode request = optionalBody(context);
+        Future<Revision> target;
+        if (request.hasNonNull("toRevision")) {
+            target = store.revision(revisionParam(request.get("toRevision").asText()));
+        } else {
+            Alias now = store.current().alias(name);
+            target = store.history(Integer.MAX_VALUE).map(history -> history.stream()
+                    .filter(revision -> !java.util.Objects.equals(revision.table().alias(name), now))
+                    .findFirst()
+                    .orElseThrow(() -> new RouteChanges.NotFoundException(
+                            "alias '" + name + "' has no earlier state in the kept history")));
+        }
+        target.onSuccess(revision -> write(context, expectedRevision(context, null),
+                        change(context, "rollback alias " + name + " to " + revision.revision(), request),
+                        current -> RouteChanges.restoreAlias(current, revision.table(), name)))
+                .onFailure(error -> AdminErrors.fail(context, error));
+    }
+
+    private void history(RoutingContext context) {
+        int limit = 20;
+        String limitParam = context.request().getParam("limit");
+        if (limitParam != null) {
+            try {
+                limit = Integer.parseInt(limitParam);
+            } catch (NumberFormatException e) {
+                AdminErrors.send(context, 400, "bad_request", "limit must be a whole number, got '" + limitParam + "'", null);
+                return;
+            }
+        }
+        boolean tables = "true".equals(context.request().getParam("tables"));
+        store.history(limit).onSuccess(history -> {
+            ArrayNode entries = RouteCodec.JSON.createArrayNode();
+            history.forEach(revision -> entries.add(historyEntry(revision, tables)));
+            context.response().putHeader("content-type", "application/json");
+            context.end(entries.toPrettyString());
+        }).onFailure(error -> AdminErrors.fail(context, error));
+    }
+
+    private void status(RoutingContext context) {
+        RouteTable applied = store.current();
+        store.status().onComplete(result -> {
+            ObjectNode body = RouteCodec.JSON.createObjectNode();
+            body.put("appliedRevision", applied.revision());
+            ObjectNode storeNode = body.putObject("store");
+            if (result.succeeded()) {
+                StoreStatus status = result.result();
+                storeNode.put("kind", status.kind()).put("healthy", status.healthy())
+                        .put("storedRevision", status.storedRevision());
+                if (status.detail() != null) storeNode.put("detail", status.detail());
+                body.put("converged", status.converged());
+                ArrayNode instances = body.putArray("instances");
+                for (StoreStatus.InstanceState instance : status.instances()) {
+                    instances.addObject().put("id", instance.id()).put("appliedRevision", instance.appliedRevision())
+                            .put("heartbeat", instance.heartbeat().toString());
+                }
+            } else {
+                storeNode.put("healthy", false).put("detail", String.valueOf(result.cause().getMessage()));
+                body.put("converged", false);
+            }
+            context.response().putHeader("content-type", "application/json");
+            context.end(body.toPrettyString());
+        });
+    }
+
+    private static ObjectNode historyEntry(Revision revision, boolean withTable) {
+        ObjectNode entry = RouteCodec.JSON.createObjectNode()
+                .put("revision", revision.revision())
+                .put("time", revision.time().toString())
+                .put("author", revision.change().author())
+                .put("reason", revision.change().reason())
+                .put("action", revision.change().action());
+        if (withTable) entry.set("routes", RouteCodec.toTree(revision.table()));
+        return entry;
+    }
+
+    private static ChangeInfo change(RoutingContext context, String action) {
+        return change(context, action, null);
+    }
+
+    private static ChangeInfo change(RoutingContext context, String action, JsonNode body) {
+        String reason = context.request().getHeader("x-turnout-reason");
+        if (reason == null) reason = context.request().getParam("reason");
+        if (reason == null && body != null && body.hasNonNull("reason")) reason = body.get("reason").asText();
+        return new ChangeInfo(context.request().getHeader("x-turnout-author"), reason, action);
+    }
+
+    /** If-Match wins; else a revision given in the document; else unconditional. */
+    private static long expectedRevision(RoutingContext context, JsonNode documentRevision) {
+        String ifMatch = context.request().getHeader("if-match");
+        if (ifMatch != null && !ifMatch.trim().equals("*")) {
+            String value = ifMatch.trim();
+            if (value.startsWith("W/")) value = value.substring(2);
+            return revisionParam(value.replace("\"", ""));
+        }
+        if (documentRevision != null && documentRevision.canConvertToLong() && documentRevision.asLong() > 0) {
+            return documentRevision.asLong();
+        }
+        return RouteStore.ANY_REVISION;
+    }
+
+    private static long revisionParam(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new AdminErrors.BadRequestException("a revision is a whole number, got '" + text + "'");
+        }
+    }
+
+    private static JsonNode body(RoutingContext context) {
+        String text = context.body().asString();
+        if (text == null || text.isBlank()) throw new AdminErrors.BadRequestException("this request needs a JSON body");
+        try {
+            return RouteCodec.JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new AdminErrors.BadRequestException("the body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static JsonNode optionalBody(RoutingContext context) {
+        String text = context.body().asString();
+        return text == null || text.isBlank() ? RouteCodec.JSON.createObjectNode() : body(context);
+    }
+
+    private static String etag(long revision) {
+        return "\"" + revision + "\"";
+    }
+
+}

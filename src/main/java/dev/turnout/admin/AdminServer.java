@@ -1,0 +1,90 @@
+package dev.turnout.admin;
+
+import dev.turnout.config.ConfigException;
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.store.RouteStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.function.Consumer;
+
+/**
+ * The admin API on its own port. With a token, every route but the health probes needs
+ * {@code Authorization: Bearer <token>} (compared in constant time); without one it refuses to
+ * bind anywhere but loopback, so an unprotected control plane is never reachable from outside.
+ */
+public final class AdminServer {
+
+    private final HttpServer server;
+
+    private AdminServer(HttpServer server) {
+        this.server = server;
+    }
+
+    /**
+     * @param extraRoutes lets other concerns (metrics, diffs) add their routes behind the same
+     *                    authentication; may be null
+     */
+    public static Future<AdminServer> start(Vertx vertx, GatewayConfig.Admin config, RouteStore store,
+                                            Consumer<Router> extraRoutes) {
+        if (!config.hasToken() && !isLoopback(config.host())) {
+            return Future.failedFuture(new ConfigException("admin.host is '" + config.host() + "' but no admin token "
+                    + "is set: set TURNOUT_ADMIN_TOKEN, or bind the admin API to 127.0.0.1"));
+        }
+        Router router = Router.router(vertx);
+        HealthRoutes.mount(router, store);
+        router.route().handler(context -> authenticate(context, config));
+        new AdminRoutes(store).mount(router);
+        if (extraRoutes != null) extraRoutes.accept(router);
+        router.route().failureHandler(context -> {
+            if (context.failure() != null) AdminErrors.fail(context, context.failure());
+            else AdminErrors.send(context, context.statusCode(), "error", "Request failed with status " + context.statusCode(), null);
+        });
+        router.route().last().handler(context -> AdminErrors.send(context, 404, "not_found",
+                "No admin route " + context.request().method() + " " + context.request().path(), null));
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
+        return server.requestHandler(router).listen().map(AdminServer::new);
+    }
+
+    private static void authenticate(RoutingContext context, GatewayConfig.Admin config) {
+        if (!config.hasToken()) {
+            context.next();
+            return;
+        }
+        String header = context.request().getHeader("authorization");
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+        if (MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), config.token().getBytes(StandardCharsets.UTF_8))) {
+            context.next();
+        } else {
+            context.response().putHeader("www-authenticate", "Bearer realm=\"turnout-admin\"");
+            AdminErrors.send(context, 401, "unauthorized",
+                    "Missing or wrong admin token: send 'Authorization: Bearer <TURNOUT_ADMIN_TOKEN>'", null);
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) return false;
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Future<Void> close() {
+        return server.close();
+    }
+}

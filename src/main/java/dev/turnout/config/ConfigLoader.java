@@ -1,0 +1,207 @@
+package dev.turnout.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads the server configuration: defaults, then the YAML file, then {@code TURNOUT_*}
+ * environment variables, so several instances can share one file and differ by environment.
+ * Unknown keys and bad values fail start-up with a message naming the key and where it came from.
+ */
+public final class ConfigLoader {
+
+    /** Environment variable -> the file key it overrides (section.key). */
+    public static final Map<String, String> ENVIRONMENT = orderedMap(
+            "TURNOUT_HOST", "server.host",
+            "TURNOUT_PORT", "server.port",
+            "TURNOUT_MAX_BODY_BYTES", "server.maxBodyBytes",
+            "TURNOUT_CLIENT_AUTH", "server.clientAuth",
+            "TURNOUT_EVENT_LOOPS", "server.eventLoops",
+            "TURNOUT_ADMIN_HOST", "admin.host",
+            "TURNOUT_ADMIN_PORT", "admin.port",
+            "TURNOUT_ADMIN_TOKEN", "admin.token",
+            "TURNOUT_ROUTES", "routes",
+            "TURNOUT_STORE", "store.kind",
+            "TURNOUT_REDIS_URI", "store.redisUri",
+            "TURNOUT_REDIS_PREFIX", "store.prefix",
+            "TURNOUT_HISTORY_LIMIT", "store.historyLimit");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Map<String, Set<String>> SECTIONS = Map.of(
+            "server", Set.of("host", "port", "maxBodyBytes", "clientAuth", "eventLoops"),
+            "admin", Set.of("host", "port", "token"),
+            "store", Set.of("kind", "redisUri", "prefix", "historyLimit"));
+
+    private ConfigLoader() {}
+
+    /** Loads {@code file} (may be null: defaults only) and applies the given environment. */
+    public static GatewayConfig load(Path file, Map<String, String> env) {
+        ObjectNode root = YAML.createObjectNode();
+        String source = file == null ? "defaults" : file.toString();
+        if (file != null) {
+            try {
+                JsonNode read = YAML.readTree(Files.readString(file));
+                if (read != null && !read.isNull()) {
+                    if (!read.isObject()) throw new ConfigException(source + ": must be a YAML mapping");
+                    root = (ObjectNode) read;
+                }
+            } catch (IOException e) {
+                throw new ConfigException(source + ": cannot read the configuration file: " + e.getMessage());
+            }
+        }
+        checkKeys(root, source);
+        Map<String, String> origin = new LinkedHashMap<>();
+        for (Map.Entry<String, String> override : ENVIRONMENT.entrySet()) {
+            String value = env.get(override.getKey());
+            if (value == null || value.isEmpty()) continue;
+            String[] path = override.getValue().split("\\.");
+            ObjectNode section = path.length == 1 ? root : root.with(path[0]);
+            section.put(path[path.length - 1], value);
+            origin.put(override.getValue(), "environment variable " + override.getKey());
+        }
+        Function<String, String> where = key -> origin.getOrDefault(key, source);
+        GatewayConfig defaults = GatewayConfig.defaults();
+        Path routes = defaults.routes();
+        if (root.hasNonNull("routes")) {
+            Path given = Path.of(root.get("routes").asText());
+            // A path written in the file is relative to the file; one from the environment to the working directory.
+            routes = file != null && !origin.containsKey("routes") && !given.isAbsolute()
+                    ? file.toAbsolutePath().getParent().resolve(given).normalize() : given;
+        }
+        JsonNode server = root.path("server");
+        JsonNode admin = root.path("admin");
+        JsonNode store = root.path("store");
+        List<String> errors = new ArrayList<>();
+        Values v = new Values(errors, where);
+        GatewayConfig.Server s = defaults.server();
+        GatewayConfig.Admin a = defaults.admin();
+        GatewayConfig.Store st = defaults.store();
+        GatewayConfig config = new GatewayConfig(
+                new GatewayConfig.Server(
+                        v.text(server, "server.host", s.host()),
+                        v.port(server, "server.port", s.port()),
+                        v.positiveLong(server, "server.maxBodyBytes", s.maxBodyBytes()),
+                        v.bool(server, "server.clientAuth", s.clientAuth()),
+                        v.nonNegativeInt(server, "server.eventLoops", s.eventLoops())),
+                new GatewayConfig.Admin(
+                        v.text(admin, "admin.host", a.host()),
+                        v.port(admin, "admin.port", a.port()),
+                        v.text(admin, "admin.token", a.token())),
+                new GatewayConfig.Store(
+                        v.oneOf(store, "store.kind", st.kind(), Set.of("memory", "redis")),
+                        v.text(store, "store.redisUri", st.redisUri()),
+                        v.text(store, "store.prefix", st.prefix()),
+                        (int) Math.min(Integer.MAX_VALUE, v.positiveLong(store, "store.historyLimit", st.historyLimit()))),
+                routes);
+        if (!errors.isEmpty()) throw new ConfigException(String.join("\n", errors));
+        return config;
+    }
+
+    private static void checkKeys(ObjectNode root, String source) {
+        List<String> errors = new ArrayList<>();
+        root.fieldNames().forEachRemaining(key -> {
+            if (key.equals("routes")) return;
+            Set<String> known = SECTIONS.get(key);
+            if (known == null) {
+                errors.add(source + ": unknown key '" + key + "' (expected server, admin, store or routes)");
+            } else if (!root.get(key).isObject()) {
+                errors.add(source + ": '" + key + "' must be a mapping");
+            } else {
+                root.get(key).fieldNames().forEachRemaining(inner -> {
+                    if (!known.contains(inner)) {
+                        errors.add(source + ": unknown key '" + key + "." + inner + "' (expected one of "
+                                + known.stream().sorted().toList() + ")");
+                    }
+                });
+            }
+        });
+        if (!errors.isEmpty()) throw new ConfigException(String.join("\n", errors));
+    }
+
+    /** Reads typed values, collecting one message per bad value that says where it came from. */
+    private record Values(List<String> errors, Function<String, String> where) {
+
+        String text(JsonNode section, String key, String fallback) {
+            JsonNode node = section.get(leaf(key));
+            if (node == null || node.isNull()) return fallback;
+            if (!node.isValueNode()) {
+                errors.add(where.apply(key) + ": '" + key + "' must be a string");
+                return fallback;
+            }
+            return node.asText();
+        }
+
+        long positiveLong(JsonNode section, String key, long fallback) {
+            Long value = number(section, key);
+            if (value == null) return fallback;
+            if (value <= 0) errors.add(where.apply(key) + ": '" + key + "' must be > 0, got " + value);
+            return value;
+        }
+
+        int nonNegativeInt(JsonNode section, String key, int fallback) {
+            Long value = number(section, key);
+            if (value == null) return fallback;
+            if (value < 0 || value > 1024) errors.add(where.apply(key) + ": '" + key + "' must be 0..1024, got " + value);
+            return value.intValue();
+        }
+
+        int port(JsonNode section, String key, int fallback) {
+            Long value = number(section, key);
+            if (value == null) return fallback;
+            if (value < 0 || value > 65535) errors.add(where.apply(key) + ": '" + key + "' must be a port 0..65535, got " + value);
+            return value.intValue();
+        }
+
+        boolean bool(JsonNode section, String key, boolean fallback) {
+            JsonNode node = section.get(leaf(key));
+            if (node == null || node.isNull()) return fallback;
+            String text = node.asText();
+            if (text.equalsIgnoreCase("true")) return true;
+            if (text.equalsIgnoreCase("false")) return false;
+            errors.add(where.apply(key) + ": '" + key + "' must be true or false, got '" + text + "'");
+            return fallback;
+        }
+
+        String oneOf(JsonNode section, String key, String fallback, Set<String> allowed) {
+            String value = text(section, key, fallback);
+            if (!allowed.contains(value)) {
+                errors.add(where.apply(key) + ": '" + key + "' must be one of " + allowed.stream().sorted().toList()
+                        + ", got '" + value + "'");
+            }
+            return value;
+        }
+
+        private Long number(JsonNode section, String key) {
+            JsonNode node = section.get(leaf(key));
+            if (node == null || node.isNull()) return null;
+            if (node.isIntegralNumber()) return node.asLong();
+            try {
+                return Long.parseLong(node.asText().trim());
+            } catch (NumberFormatException e) {
+                errors.add(where.apply(key) + ": '" + key + "' must be a whole number, got '" + node.asText() + "'");
+                return null;
+            }
+        }
+
+        private static String leaf(String key) {
+            return key.substring(key.lastIndexOf('.') + 1);
+        }
+    }
+
+    private static Map<String, String> orderedMap(String... pairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) map.put(pairs[i], pairs[i + 1]);
+        return java.util.Collections.unmodifiableMap(map);
+    }
+}

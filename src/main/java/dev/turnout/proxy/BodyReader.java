@@ -1,0 +1,79 @@
+package dev.turnout.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Collects a request body into one array, refusing it as soon as it passes the cap: a declared
+ * {@code Content-Length} over the cap is refused before a byte is read, a chunked body when it
+ * crosses the cap. A refused request's connection is closed so the rest is never read.
+ */
+final class BodyReader {
+
+    /** The body bytes; only the first {@code length} are valid. */
+    record Body(byte[] bytes, int length) {}
+
+    static final class TooLargeException extends RuntimeException {
+        TooLargeException() {
+            super(null, null, false, false);
+        }
+    }
+
+    private BodyReader() {}
+
+    static Future<Body> read(HttpServerRequest request, long maxBytes) {
+        Promise<Body> promise = Promise.promise();
+        long declared = declaredLength(request.getHeader("content-length"));
+        if (declared > maxBytes) {
+            refuse(request);
+            return Future.failedFuture(new TooLargeException());
+        }
+        int initial = declared >= 0 ? (int) declared : 4096;
+        byte[][] holder = {new byte[Math.max(initial, 16)]};
+        int[] length = {0};
+        request.handler(chunk -> {
+            if (promise.future().isComplete()) return;
+            int needed = length[0] + chunk.length();
+            if (needed > maxBytes) {
+                promise.tryFail(new TooLargeException());
+                refuse(request);
+                return;
+            }
+            if (needed > holder[0].length) {
+                byte[] grown = new byte[(int) Math.min(maxBytes, Math.max(needed, holder[0].length * 2L))];
+                System.arraycopy(holder[0], 0, grown, 0, length[0]);
+                holder[0] = grown;
+            }
+            chunk.getBytes(0, chunk.length(), holder[0], length[0]);
+            length[0] = needed;
+        });
+        request.exceptionHandler(promise::tryFail);
+        request.endHandler(end -> promise.tryComplete(new Body(holder[0], length[0])));
+        return promise.future();
+    }
+
+    static OpenAiError errorFor(Throwable error, long maxBytes) {
+        if (error instanceof TooLargeException) {
+            return new OpenAiError(413, "invalid_request_error", "request_too_large", null,
+                    "The request body is larger than this gateway's limit of " + maxBytes + " bytes.");
+        }
+        return OpenAiError.badRequest(null, null, "The request body could not be read: " + error.getMessage());
+    }
+
+    private static void refuse(HttpServerRequest request) {
+        // Do not read the rest of an oversized body: answer, then drop the connection.
+        request.response().putHeader("connection", "close");
+        request.response().closeHandler(null);
+        request.response().endHandler(done -> request.connection().close());
+    }
+
+    private static long declaredLength(String header) {
+        if (header == null) return -1;
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

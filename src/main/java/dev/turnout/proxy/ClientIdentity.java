@@ -1,0 +1,72 @@
+package dev.turnout.proxy;
+
+import dev.turnout.route.Client;
+import dev.turnout.route.RouteTable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Who is calling. With client auth on, the {@code Authorization: Bearer} key must hash (SHA-256)
+ * to a client of the table. With it off, the {@code X-Turnout-Client} header names the caller,
+ * and a bearer key that matches a client still identifies it, so keyed clients keep their pins.
+ *
+ * @param id     the client id used for stickiness and pins; null for an anonymous caller
+ * @param client the table's entry for that id, when it has one
+ */
+public record ClientIdentity(String id, Client client) {
+
+    public static final ClientIdentity ANONYMOUS = new ClientIdentity(null, null);
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    });
+
+    /** The identity, or null when client auth is on and the key is missing or unknown. */
+    public static ClientIdentity resolve(RouteTable table, String authorization, String clientHeader,
+                                         boolean clientAuth) {
+        String key = bearerKey(authorization);
+        if (clientAuth) {
+            Client client = key == null ? null : table.clientByKeySha256(sha256Hex(key));
+            return client == null ? null : new ClientIdentity(client.id(), client);
+        }
+        if (clientHeader != null && !clientHeader.isEmpty()) {
+            return new ClientIdentity(clientHeader, table.client(clientHeader));
+        }
+        if (key != null && !table.clients().isEmpty()) {
+            Client client = table.clientByKeySha256(sha256Hex(key));
+            if (client != null) return new ClientIdentity(client.id(), client);
+        }
+        return ANONYMOUS;
+    }
+
+    /** The alias this client is pinned to, or null. */
+    public String pinnedAlias() {
+        return client == null ? null : client.alias();
+    }
+
+    static String bearerKey(String authorization) {
+        if (authorization == null || authorization.length() <= 7
+                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String key = authorization.substring(7).trim();
+        return key.isEmpty() ? null : key;
+    }
+
+    public static String sha256Hex(String key) {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public String toString() {
+        return "ClientIdentity[" + (id == null ? "anonymous" : id) + "]";
+    }
+}

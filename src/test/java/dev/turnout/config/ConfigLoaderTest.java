@@ -1,0 +1,88 @@
+package dev.turnout.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("turnout.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void shouldUseDefaultsWithoutAFile() {
+        GatewayConfig config = ConfigLoader.load(null, Map.of());
+        assertThat(config.server().port()).isEqualTo(8080);
+        assertThat(config.server().maxBodyBytes()).isEqualTo(4L << 20);
+        assertThat(config.admin().host()).isEqualTo("127.0.0.1");
+        assertThat(config.admin().port()).isEqualTo(8081);
+        assertThat(config.store().kind()).isEqualTo("memory");
+    }
+
+    @Test
+    void shouldReadTheFileAndResolveRoutesNextToIt() throws Exception {
+        GatewayConfig config = ConfigLoader.load(write("server: { port: 9000, clientAuth: true }\nroutes: routes.yaml\n"
+                + "store: { kind: redis, redisUri: 'redis://10.0.0.1:6379' }\n"), Map.of());
+        assertThat(config.server().port()).isEqualTo(9000);
+        assertThat(config.server().clientAuth()).isTrue();
+        assertThat(config.routes()).isEqualTo(dir.resolve("routes.yaml").toAbsolutePath().normalize());
+        assertThat(config.store().redis()).isTrue();
+        assertThat(config.store().redisUri()).isEqualTo("redis://10.0.0.1:6379");
+    }
+
+    @Test
+    void shouldLetTheEnvironmentOverrideEverySetting() throws Exception {
+        Path file = write("server: { port: 9000 }\n");
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("TURNOUT_HOST", "127.0.0.2"), Map.entry("TURNOUT_PORT", "9100"),
+                Map.entry("TURNOUT_MAX_BODY_BYTES", "1024"), Map.entry("TURNOUT_CLIENT_AUTH", "true"),
+                Map.entry("TURNOUT_EVENT_LOOPS", "3"), Map.entry("TURNOUT_ADMIN_HOST", "0.0.0.0"),
+                Map.entry("TURNOUT_ADMIN_PORT", "9101"), Map.entry("TURNOUT_ADMIN_TOKEN", "s3cret"),
+                Map.entry("TURNOUT_ROUTES", "other/routes.yaml"), Map.entry("TURNOUT_STORE", "redis"),
+                Map.entry("TURNOUT_REDIS_URI", "redis://h:1"), Map.entry("TURNOUT_REDIS_PREFIX", "blue"),
+                Map.entry("TURNOUT_HISTORY_LIMIT", "7"));
+        assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.ENVIRONMENT.keySet());
+        GatewayConfig config = ConfigLoader.load(file, env);
+        assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3));
+        assertThat(config.admin()).isEqualTo(new GatewayConfig.Admin("0.0.0.0", 9101, "s3cret"));
+        assertThat(config.store()).isEqualTo(new GatewayConfig.Store("redis", "redis://h:1", "blue", 7));
+        assertThat(config.routes()).isEqualTo(Path.of("other/routes.yaml"));
+    }
+
+    @Test
+    void shouldNameTheFileAndKeyOfAnUnknownSetting() throws Exception {
+        Path file = write("server: { prot: 9000 }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("server.prot");
+        Path top = write("sever: {}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(top, Map.of())).hasMessageContaining("unknown key 'sever'");
+    }
+
+    @Test
+    void shouldNameTheSourceOfABadValue() throws Exception {
+        Path file = write("server: { port: 70000 }\nstore: { kind: etcd }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .hasMessageContaining(file + ": 'server.port' must be a port")
+                .hasMessageContaining("'store.kind' must be one of [memory, redis], got 'etcd'");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TURNOUT_PORT", "eighty", "TURNOUT_STORE", "memory")))
+                .hasMessageContaining("environment variable TURNOUT_PORT: 'server.port' must be a whole number, got 'eighty'");
+    }
+
+    @Test
+    void shouldNotPrintTheAdminToken() {
+        assertThat(new GatewayConfig.Admin("127.0.0.1", 1, "s3cret").toString()).doesNotContain("s3cret");
+    }
+}
