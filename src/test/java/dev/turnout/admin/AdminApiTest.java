@@ -1,0 +1,171 @@
+package dev.turnout.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.turnout.Gateway;
+import dev.turnout.config.ConfigException;
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.route.RouteCodec;
+import dev.turnout.store.RouteStore;
+import dev.turnout.testing.Http;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The admin API over HTTP, on the in-memory store (the Redis store runs the same store contract). */
+@ExtendWith(VertxExtension.class)
+class AdminApiTest {
+
+    private static final String ROUTES = String.join("\n",
+            "versions:",
+            "  v1: { url: 'http://127.0.0.1:9/v1' }",
+            "  v2: { url: 'http://127.0.0.1:9/v1' }",
+            "aliases:",
+            "  bot: { split: { v1: 90, v2: 10 } }",
+            "  other: { split: { v1: 1 } }",
+            "");
+
+    private final Vertx vertx = Vertx.vertx();
+    private Gateway gateway;
+    private String admin;
+
+    private void start(String token) throws Exception {
+        GatewayConfig config = GatewayConfig.defaults()
+                .withServer(new GatewayConfig.Server("127.0.0.1", 0, 1 << 20, false, 1))
+                .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, token))
+                .withRoutes(Path.of("(test)"));
+        gateway = Gateway.start(vertx, config, RouteStore.memory(100), RouteCodec.fromYaml(ROUTES), Map.<String, String>of()::get)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        admin = "http://127.0.0.1:" + gateway.adminPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (gateway != null) gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static HttpResponse<String> call(String method, String url, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
+        return Http.send(request);
+    }
+
+    @Test
+    void shouldServeTheRoutesWithTheRevisionAsETag() throws Exception {
+        start(null);
+        HttpResponse<String> routes = call("GET", admin + "/admin/routes", null);
+        assertThat(routes.statusCode()).isEqualTo(200);
+        assertThat(routes.headers().firstValue("etag")).contains("\"1\"");
+        assertThat(RouteCodec.fromJson(routes.body()).sameRoutesAs(RouteCodec.fromYaml(ROUTES))).isTrue();
+    }
+
+    @Test
+    void shouldApplyAPatchRecordAuthorAndReasonAndRejectAStaleIfMatch() throws Exception {
+        start(null);
+        HttpResponse<String> patched = call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":50}}",
+                "if-match", "\"1\"", "x-turnout-author", "alice", "x-turnout-reason", "ramp v2 to 50%");
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        assertThat(patched.headers().firstValue("etag")).contains("\"2\"");
+        assertThat(gateway.store().current().alias("bot").split().get("v2")).isEqualTo(50.0);
+
+        HttpResponse<String> stale = call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":70}}", "if-match", "\"1\"");
+        assertThat(stale.statusCode()).isEqualTo(409);
+        assertThat(Http.json(stale).at("/error/message").asText()).contains("expected revision 1").contains("holds 2");
+        assertThat(gateway.store().current().revision()).isEqualTo(2);
+
+        JsonNode history = Http.json(call("GET", admin + "/admin/history", null));
+        assertThat(history.get(0).get("revision").asLong()).isEqualTo(2);
+        assertThat(history.get(0).get("author").asText()).isEqualTo("alice");
+        assertThat(history.get(0).get("reason").asText()).isEqualTo("ramp v2 to 50%");
+        assertThat(history.get(0).get("action").asText()).isEqualTo("patch-alias bot");
+        assertThat(history.get(1).get("action").asText()).isEqualTo("seed");
+    }
+
+    @Test
+    void shouldListEveryValidationErrorAndChangeNothing() throws Exception {
+        start(null);
+        String document = "{\"versions\":{\"v1\":{\"url\":\"ftp://x\"}},\"aliases\":{\"bot\":{\"split\":{\"v1\":-1,\"v9\":1},"
+                + "\"noiseSample\":3}}}";
+        HttpResponse<String> refused = call("PUT", admin + "/admin/routes", document);
+        assertThat(refused.statusCode()).isEqualTo(422);
+        JsonNode errors = Http.json(refused).at("/error/errors");
+        assertThat(errors.size()).isGreaterThanOrEqualTo(4);
+        assertThat(errors.toString()).contains("versions.v1.url").contains("aliases.bot.split.v1")
+                .contains("aliases.bot.split.v9").contains("aliases.bot.noiseSample");
+        assertThat(gateway.store().current().revision()).isEqualTo(1);
+        assertThat(call("DELETE", admin + "/admin/versions/v2", null).statusCode()).isEqualTo(422);
+        assertThat(call("PUT", admin + "/admin/routes", "{not json").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldRollBackByRollingForward() throws Exception {
+        start(null);
+        call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":100}}");
+        call("PUT", admin + "/admin/versions/v3", "{\"url\":\"http://127.0.0.1:9/v1\"}");
+        HttpResponse<String> rolledBack = call("POST", admin + "/admin/rollback", "{\"toRevision\":1,\"reason\":\"v2 is rude\"}",
+                "x-turnout-author", "bob");
+        assertThat(rolledBack.statusCode()).as(rolledBack.body()).isEqualTo(200);
+        assertThat(gateway.store().current().revision()).isEqualTo(4);
+        assertThat(gateway.store().current().sameRoutesAs(RouteCodec.fromYaml(ROUTES))).isTrue();
+        JsonNode last = Http.json(call("GET", admin + "/admin/history?limit=1", null)).get(0);
+        assertThat(last.get("action").asText()).isEqualTo("rollback to 1");
+        assertThat(last.get("reason").asText()).isEqualTo("v2 is rude");
+        assertThat(last.get("author").asText()).isEqualTo("bob");
+        // The audit trail is intact: revisions 1..4 are all still there.
+        assertThat(Http.json(call("GET", admin + "/admin/history", null)).size()).isEqualTo(4);
+        // Without toRevision, rollback goes to the revision before the current one.
+        call("POST", admin + "/admin/rollback", null);
+        assertThat(gateway.store().current().version("v3")).isNotNull();
+    }
+
+    @Test
+    void shouldRollBackOneAliasAndLeaveTheOthers() throws Exception {
+        start(null);
+        call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":100}}");
+        call("PATCH", admin + "/admin/aliases/other", "{\"split\":{\"v2\":1}}");
+        HttpResponse<String> rolledBack = call("POST", admin + "/admin/aliases/bot/rollback", "{\"reason\":\"undo ramp\"}");
+        assertThat(rolledBack.statusCode()).as(rolledBack.body()).isEqualTo(200);
+        assertThat(gateway.store().current().alias("bot").split()).isEqualTo(Map.of("v1", 90.0, "v2", 10.0));
+        assertThat(gateway.store().current().alias("other").split()).isEqualTo(Map.of("v1", 1.0, "v2", 1.0));
+    }
+
+    @Test
+    void shouldRequireTheTokenWhenOneIsSetButLeaveProbesOpen() throws Exception {
+        start("s3cret-token");
+        assertThat(call("GET", admin + "/admin/routes", null).statusCode()).isEqualTo(401);
+        assertThat(call("GET", admin + "/admin/routes", null, "authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+        assertThat(call("GET", admin + "/admin/routes", null, "authorization", "Bearer s3cret-token").statusCode()).isEqualTo(200);
+        assertThat(call("GET", admin + "/health/live", null).statusCode()).isEqualTo(200);
+        JsonNode ready = Http.json(call("GET", admin + "/health/ready", null));
+        assertThat(ready.get("status").asText()).isEqualTo("UP");
+        assertThat(ready.get("appliedRevision").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseToBindBeyondLoopbackWithoutAToken() {
+        Throwable failure = AdminServer.start(vertx, new GatewayConfig.Admin("0.0.0.0", 0, null), RouteStore.memory(1), null)
+                .cause();
+        assertThat(failure).isInstanceOf(ConfigException.class).hasMessageContaining("TURNOUT_ADMIN_TOKEN");
+    }
+
+    @Test
+    void shouldReportStatus() throws Exception {
+        start(null);
+        JsonNode status = Http.json(call("GET", admin + "/admin/status", null));
+        assertThat(status.get("appliedRevision").asLong()).isEqualTo(1);
+        assertThat(status.at("/store/kind").asText()).isEqualTo("memory");
+        assertThat(status.get("converged").asBoolean()).isTrue();
+    }
+}
