@@ -42,6 +42,9 @@ public final class GatewayVerticle extends VerticleBase {
                 .setHost(config.host())
                 .setPort(config.port())
                 .setTcpNoDelay(true)
+                // Plain HTTP/1.1 (and TLS-negotiated HTTP/2 when added): an h2c upgrade request with a
+                // body would otherwise wait for an upgrade that never completes.
+                .setHttp2ClearTextEnabled(false)
                 .setHandle100ContinueAutomatically(true));
         return server.requestHandler(handler).listen();
     }

@@ -1,0 +1,26 @@
+# Multi-stage build: Maven builds the jar, a JRE runs it as a non-root user.
+# Build:  docker build -t turnout .
+# Run:    docker run -p 8080:8080 -e TURNOUT_ADMIN_TOKEN=... -e TURNOUT_STORE=redis -e TURNOUT_REDIS_URI=redis://redis:6379 turnout
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system turnout && useradd --system --gid turnout --home-dir /opt/turnout --shell /usr/sbin/nologin turnout \
+    && apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /opt/turnout
+COPY --from=build /src/target/turnout.jar turnout.jar
+COPY conf conf
+USER turnout
+# The admin API listens on loopback unless a token is set; in a container set TURNOUT_ADMIN_TOKEN
+# and TURNOUT_ADMIN_HOST=0.0.0.0 to reach it (and the probes) from outside.
+ENV TURNOUT_HOST=0.0.0.0 \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+EXPOSE 8080 8081
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+    CMD curl -fsS http://127.0.0.1:8081/health/ready || exit 1
+ENTRYPOINT ["java", "-jar", "/opt/turnout/turnout.jar"]
+CMD ["serve", "--config", "/opt/turnout/conf/turnout.yaml"]

@@ -1,0 +1,96 @@
+package dev.turnout;
+
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.route.RouteCodec;
+import dev.turnout.route.RouteTable;
+import dev.turnout.sim.SimOptions;
+import dev.turnout.sim.SimServer;
+import dev.turnout.store.RouteStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The embedded default: three simulated versions of a support model and the gateway in one
+ * process, routes in memory, and curl commands to try a split, a pinned client and a stream.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run simulated model versions and the gateway in one process, with in-memory routes.")
+final class Demo implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "8080", description = "Gateway port. Default: ${DEFAULT-VALUE}.")
+    int port;
+    @Option(names = "--admin-port", defaultValue = "8081", description = "Admin API port (loopback). Default: ${DEFAULT-VALUE}.")
+    int adminPort;
+    @Option(names = "--sim-port", defaultValue = "9101",
+            description = "First simulator port; the versions take this and the next two. Default: ${DEFAULT-VALUE}.")
+    int simPort;
+    @Option(names = "--token-ms", defaultValue = "40", description = "Simulated delay per streamed token. Default: ${DEFAULT-VALUE}.")
+    long tokenMs;
+
+    static final List<String> VERSIONS = List.of("support-v1", "support-v2", "support-v3");
+
+    @Override
+    public Integer call() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        int[] ports = new int[VERSIONS.size()];
+        for (int i = 0; i < VERSIONS.size(); i++) {
+            SimOptions options = new SimOptions(VERSIONS.get(i), simPort == 0 ? 0 : simPort + i, "127.0.0.1",
+                    5, 20, tokenMs, 24, 0.0, 42);
+            ports[i] = Main.await(SimServer.start(vertx, options)).port();
+        }
+        RouteTable routes = RouteCodec.fromYaml(routesYaml(ports));
+        GatewayConfig config = GatewayConfig.defaults()
+                .withServer(new GatewayConfig.Server("127.0.0.1", port, 4L << 20, false, 0))
+                .withAdmin(new GatewayConfig.Admin("127.0.0.1", adminPort, null))
+                .withRoutes(Path.of("(demo)"));
+        Future<Gateway> started = Gateway.start(vertx, config, RouteStore.memory(100), routes, System::getenv);
+        Gateway gateway = Main.await(started);
+        System.out.println(instructions(gateway.port(), gateway.adminPort(), ports));
+        Main.awaitShutdown(vertx, gateway);
+        return 0;
+    }
+
+    static String routesYaml(int[] ports) {
+        return "versions:\n"
+                + "  support-v1: { url: \"http://127.0.0.1:" + ports[0] + "/v1\", model: \"ft:support:v1\" }\n"
+                + "  support-v2: { url: \"http://127.0.0.1:" + ports[1] + "/v1\", model: \"ft:support:v2\" }\n"
+                + "  support-v3: { url: \"http://127.0.0.1:" + ports[2] + "/v1\", model: \"ft:support:v3\" }\n"
+                + "aliases:\n"
+                + "  support-bot:\n"
+                + "    split: { support-v1: 70, support-v2: 30 }\n"
+                + "    sticky: client\n"
+                + "    pins: { beta-tester-7: support-v3 }\n"
+                + "    fallback: support-v1\n";
+    }
+
+    static String instructions(int port, int adminPort, int[] simPorts) {
+        String base = "http://127.0.0.1:" + port;
+        String chat = " -H 'content-type: application/json' -d '{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"My order has not arrived\"}]";
+        return String.join("\n",
+                "",
+                "Turnout demo is running.",
+                "  gateway   " + base + "/v1   (alias 'support-bot': 70% support-v1, 30% support-v2, sticky per client)",
+                "  admin     http://127.0.0.1:" + adminPort,
+                "  versions  support-v1 :" + simPorts[0] + "  support-v2 :" + simPorts[1] + "  support-v3 :" + simPorts[2],
+                "",
+                "The aliases, as OpenAI's model list:",
+                "  curl -s " + base + "/v1/models",
+                "",
+                "A split: ten clients, each always lands on the same version:",
+                "  for c in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null -w \"client-$c -> %header{x-turnout-version}\\n\" "
+                        + base + "/v1/chat/completions -H \"x-turnout-client: client-$c\"" + chat + "}'; done",
+                "",
+                "A pinned client (beta-tester-7 always gets support-v3):",
+                "  curl -s -D - " + base + "/v1/chat/completions -H 'x-turnout-client: beta-tester-7'" + chat + "}'",
+                "",
+                "A stream, token by token:",
+                "  curl -N " + base + "/v1/chat/completions -H 'x-turnout-client: client-1'" + chat + ",\"stream\":true}'",
+                "",
+                "Ctrl-C stops everything.");
+    }
+}

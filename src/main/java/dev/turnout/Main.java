@@ -1,0 +1,135 @@
+package dev.turnout;
+
+import dev.turnout.config.ConfigException;
+import dev.turnout.config.ConfigLoader;
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.sim.SimOptions;
+import dev.turnout.sim.SimServer;
+import dev.turnout.store.RouteStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code turnout serve | sim | demo}. */
+@Command(name = "turnout", mixinStandardHelpOptions = true, version = "turnout 0.1.0",
+        description = "Gateway for serving, splitting and shadowing versions of LLMs behind one OpenAI-compatible API.",
+        subcommands = {Main.Serve.class, Main.Sim.class, Demo.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Run the gateway. Settings come from the config file, then TURNOUT_* environment variables.")
+    static final class Serve implements Callable<Integer> {
+
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Server configuration (YAML). Default: conf/turnout.yaml if it exists, else built-in defaults.")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = config != null ? config : Files.exists(Path.of("conf/turnout.yaml")) ? Path.of("conf/turnout.yaml") : null;
+            GatewayConfig settings;
+            try {
+                settings = ConfigLoader.load(file, System.getenv());
+                settings.routes(); // resolved relative to the config file
+                Gateway.readRoutes(settings.routes());
+            } catch (ConfigException e) {
+                System.err.println("turnout: cannot start:\n" + e.getMessage());
+                return 2;
+            }
+            Vertx vertx = Main.vertx(settings);
+            Future<Gateway> started = Main.startGateway(vertx, settings);
+            Gateway gateway = Main.await(started);
+            System.out.println("turnout: gateway on port " + gateway.port() + ", admin API on "
+                    + settings.admin().host() + ":" + gateway.adminPort() + ", store " + settings.store().kind()
+                    + ", route revision " + gateway.store().current().revision());
+            Main.awaitShutdown(vertx, gateway);
+            return 0;
+        }
+    }
+
+    @Command(name = "sim", mixinStandardHelpOptions = true,
+            description = "Run a simulated OpenAI-compatible model version (deterministic answers, tunable latency and errors).")
+    static final class Sim implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "9101", description = "Port (0 = any free port). Default: ${DEFAULT-VALUE}.")
+        int port;
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind. Default: ${DEFAULT-VALUE}.")
+        String host;
+        @Option(names = "--name", required = true, description = "Version name; answers differ between names like fine-tunes do.")
+        String name;
+        @Option(names = "--latency-ms", defaultValue = "0", description = "Delay before a non-streamed answer.")
+        long latencyMs;
+        @Option(names = "--ttft-ms", defaultValue = "0", description = "Delay before the first streamed chunk.")
+        long ttftMs;
+        @Option(names = "--token-ms", defaultValue = "0", description = "Delay between streamed tokens.")
+        long tokenMs;
+        @Option(names = "--tokens", defaultValue = "16", description = "Tokens per answer. Default: ${DEFAULT-VALUE}.")
+        int tokens;
+        @Option(names = "--error-rate", defaultValue = "0", description = "Share of requests answered 500, 0..1.")
+        double errorRate;
+        @Option(names = "--seed", defaultValue = "42", description = "Seed of the answers and of the error sequence.")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            SimOptions options;
+            try {
+                options = new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed);
+            } catch (IllegalArgumentException e) {
+                System.err.println("turnout sim: " + e.getMessage());
+                return 2;
+            }
+            Vertx vertx = Vertx.vertx();
+            SimServer server = Main.await(SimServer.start(vertx, options));
+            System.out.println("turnout sim: '" + name + "' answering at " + server.baseUrl());
+            Main.awaitShutdown(vertx, null);
+            return 0;
+        }
+    }
+
+    static Vertx vertx(GatewayConfig settings) {
+        VertxOptions options = new VertxOptions();
+        if (settings.server().eventLoops() > 0) options.setEventLoopPoolSize(settings.server().eventLoops());
+        else options.setEventLoopPoolSize(Runtime.getRuntime().availableProcessors());
+        return Vertx.vertx(options);
+    }
+
+    static Future<Gateway> startGateway(Vertx vertx, GatewayConfig settings) {
+        RouteStore store = RouteStore.memory(settings.store().historyLimit());
+        return Gateway.start(vertx, settings, store, Gateway.readRoutes(settings.routes()), System::getenv);
+    }
+
+    static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get();
+    }
+
+    /** Blocks the main thread until the JVM is asked to stop, then closes cleanly. */
+    static void awaitShutdown(Vertx vertx, Gateway gateway) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Future<Void> closing = gateway == null ? Future.succeededFuture() : gateway.close();
+            try {
+                closing.eventually(vertx::close).toCompletionStage().toCompletableFuture().get();
+            } catch (Exception ignored) {
+                // Shutting down anyway.
+            }
+            stopped.countDown();
+        }, "turnout-shutdown"));
+        stopped.await();
+    }
+}

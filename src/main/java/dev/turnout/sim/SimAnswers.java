@@ -1,0 +1,219 @@
+package dev.turnout.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The simulator's OpenAI-shaped bodies, built from a request: what to say (text, a tool call, or
+ * JSON), how many tokens, and the objects and stream chunks that carry it. Pure: no Vert.x.
+ */
+final class SimAnswers {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one chat or completion request is answered with. */
+    record Answer(List<String> tokens, boolean truncated, String toolName, List<String> toolArgumentParts,
+                  int promptTokens) {
+
+        String text() {
+            return String.join("", tokens);
+        }
+
+        String finishReason() {
+            return toolName != null ? "tool_calls" : truncated ? "length" : "stop";
+        }
+
+        int completionTokens() {
+            return toolName != null ? toolArgumentParts.size() : tokens.size();
+        }
+    }
+
+    private SimAnswers() {}
+
+    static Answer answer(SimOptions options, JsonNode request) {
+        String prompt = prompt(request);
+        int promptTokens = SimText.countWords(prompt);
+        JsonNode tools = request.path("tools");
+        if (tools.isArray() && tools.size() > 0 && lastUserMessage(request).toLowerCase(Locale.ROOT).contains("weather")) {
+            String tool = tools.get(0).path("function").path("name").asText("get_weather");
+            String unit = SimText.choice(options.name(), options.seed(), prompt) ? "celsius" : "fahrenheit";
+            // Fragments as OpenAI streams them: the JSON arrives in pieces that only parse when joined.
+            return new Answer(List.of(), false, tool, List.of("{\"city\":", " \"Paris\",", " \"unit\": \"" + unit + "\"}"),
+                    promptTokens);
+        }
+        int limit = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(Integer.MAX_VALUE));
+        int count = Math.max(1, Math.min(options.tokens(), limit));
+        List<String> words = SimText.words(options.name(), options.seed(), prompt, count);
+        List<String> tokens = new ArrayList<>(count);
+        String format = request.path("response_format").path("type").asText("");
+        if (format.equals("json_object") || format.equals("json_schema")) {
+            tokens.add("{\"answer\": \"" + String.join(" ", words) + "\", \"tokens\": " + count + "}");
+        } else {
+            for (int i = 0; i < words.size(); i++) tokens.add(i == 0 ? capitalise(words.get(0)) : " " + words.get(i));
+            tokens.set(tokens.size() - 1, tokens.get(tokens.size() - 1) + ".");
+        }
+        return new Answer(tokens, count < options.tokens(), null, List.of(), promptTokens);
+    }
+
+    static ObjectNode chatCompletion(String id, String model, long created, Answer answer) {
+        ObjectNode body = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
+                .put("created", created).put("model", model);
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+        ObjectNode message = choice.putObject("message").put("role", "assistant");
+        if (answer.toolName() != null) {
+            message.putNull("content");
+            ObjectNode call = message.putArray("tool_calls").addObject().put("id", "call_" + id).put("type", "function");
+            call.putObject("function").put("name", answer.toolName()).put("arguments", String.join("", answer.toolArgumentParts()));
+        } else {
+            message.put("content", answer.text());
+        }
+        message.putNull("refusal");
+        choice.putNull("logprobs");
+        choice.put("finish_reason", answer.finishReason());
+        body.set("usage", usage(answer));
+        return body;
+    }
+
+    /** The chunks of a streamed chat completion, in order, without the final {@code [DONE]}. */
+    static List<ObjectNode> chatChunks(String id, String model, long created, Answer answer, boolean includeUsage) {
+        List<ObjectNode> chunks = new ArrayList<>();
+        ObjectNode first = chunk(id, model, created);
+        first.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                .putObject("delta").put("role", "assistant").put("content", "");
+        chunks.add(first);
+        if (answer.toolName() != null) {
+            for (int i = 0; i < answer.toolArgumentParts().size(); i++) {
+                ObjectNode chunk = chunk(id, model, created);
+                ObjectNode call = chunk.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                        .putObject("delta").putArray("tool_calls").addObject().put("index", 0);
+                if (i == 0) call.put("id", "call_" + id).put("type", "function");
+                ObjectNode function = call.putObject("function");
+                if (i == 0) function.put("name", answer.toolName());
+                function.put("arguments", answer.toolArgumentParts().get(i));
+                chunks.add(chunk);
+            }
+        } else {
+            for (String token : answer.tokens()) {
+                ObjectNode chunk = chunk(id, model, created);
+                chunk.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                        .putObject("delta").put("content", token);
+                chunks.add(chunk);
+            }
+        }
+        ObjectNode last = chunk(id, model, created);
+        last.withArray("choices").addObject().put("index", 0).put("finish_reason", answer.finishReason()).putObject("delta");
+        chunks.add(last);
+        if (includeUsage) {
+            ObjectNode usage = chunk(id, model, created);
+            usage.putArray("choices");
+            usage.set("usage", usage(answer));
+            chunks.add(usage);
+        }
+        return chunks;
+    }
+
+    static ObjectNode textCompletion(String id, String model, long created, Answer answer) {
+        ObjectNode body = JSON.createObjectNode().put("id", id).put("object", "text_completion")
+                .put("created", created).put("model", model);
+        body.putArray("choices").addObject().put("text", answer.text()).put("index", 0).putNull("logprobs")
+                .put("finish_reason", answer.finishReason());
+        body.set("usage", usage(answer));
+        return body;
+    }
+
+    /** Embeddings for a string or a list of strings; null when {@code input} is neither. */
+    static ObjectNode embeddings(SimOptions options, JsonNode request) {
+        JsonNode input = request.path("input");
+        List<String> inputs = new ArrayList<>();
+        if (input.isTextual()) {
+            inputs.add(input.asText());
+        } else if (input.isArray() && input.size() > 0) {
+            for (JsonNode item : input) {
+                if (!item.isTextual()) return null;
+                inputs.add(item.asText());
+            }
+        } else {
+            return null;
+        }
+        int dimensions = Math.max(1, Math.min(4096, request.path("dimensions").asInt(16)));
+        boolean base64 = "base64".equals(request.path("encoding_format").asText("float"));
+        ObjectNode body = JSON.createObjectNode().put("object", "list");
+        ArrayNode data = body.putArray("data");
+        int tokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            float[] vector = SimText.embedding(options.name(), options.seed(), inputs.get(i), dimensions);
+            ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+            if (base64) {
+                ByteBuffer bytes = ByteBuffer.allocate(vector.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : vector) bytes.putFloat(v);
+                item.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+            } else {
+                ArrayNode values = item.putArray("embedding");
+                for (float v : vector) values.add(v);
+            }
+            tokens += SimText.countWords(inputs.get(i));
+        }
+        body.put("model", request.path("model").asText(options.name()));
+        body.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+        return body;
+    }
+
+    static ObjectNode error(String message, String type, String param, String code) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("error").put("message", message).put("type", type).put("param", param).put("code", code);
+        return body;
+    }
+
+    private static ObjectNode chunk(String id, String model, long created) {
+        return JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+                .put("created", created).put("model", model);
+    }
+
+    private static ObjectNode usage(Answer answer) {
+        return JSON.createObjectNode().put("prompt_tokens", answer.promptTokens())
+                .put("completion_tokens", answer.completionTokens())
+                .put("total_tokens", answer.promptTokens() + answer.completionTokens());
+    }
+
+    /** The text the answer depends on: every message's text, or the completion prompt. */
+    static String prompt(JsonNode request) {
+        StringBuilder prompt = new StringBuilder();
+        for (JsonNode message : request.path("messages")) appendText(prompt, message.path("content"));
+        appendText(prompt, request.path("prompt"));
+        return prompt.toString();
+    }
+
+    private static String lastUserMessage(JsonNode request) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode message : request.path("messages")) {
+            if ("user".equals(message.path("role").asText())) {
+                text.setLength(0);
+                appendText(text, message.path("content"));
+            }
+        }
+        return text.toString();
+    }
+
+    private static void appendText(StringBuilder out, JsonNode content) {
+        if (content.isTextual()) {
+            out.append(content.asText()).append('\n');
+        } else if (content.isArray()) {
+            for (JsonNode part : content) {
+                if (part.isTextual()) out.append(part.asText()).append('\n');
+                else if (part.path("text").isTextual()) out.append(part.path("text").asText()).append('\n');
+            }
+        }
+    }
+
+    private static String capitalise(String word) {
+        return word.isEmpty() ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1);
+    }
+}

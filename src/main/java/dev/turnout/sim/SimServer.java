@@ -1,0 +1,182 @@
+package dev.turnout.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An OpenAI-compatible simulated model version: chat completions (whole or streamed, with tool
+ * calls and JSON mode), legacy completions, embeddings (float or base64) and the model list.
+ * Every response carries {@code x-sim-name}, so tests can tell which version answered.
+ */
+public final class SimServer {
+
+    private final Vertx vertx;
+    private final SimOptions options;
+    private final HttpServer server;
+    private final SplittableRandom errors;
+    private final AtomicLong requests = new AtomicLong();
+
+    private SimServer(Vertx vertx, SimOptions options) {
+        this.vertx = vertx;
+        this.options = options;
+        this.errors = new SplittableRandom(options.seed());
+        this.server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+                .setTcpNoDelay(true));
+    }
+
+    public static Future<SimServer> start(Vertx vertx, SimOptions options) {
+        SimServer sim = new SimServer(vertx, options);
+        return sim.server.requestHandler(sim::handle).listen().map(sim);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public String baseUrl() {
+        return "http://" + options.host() + ":" + port() + "/v1";
+    }
+
+    public long requestCount() {
+        return requests.get();
+    }
+
+    public Future<Void> close() {
+        return server.close();
+    }
+
+    private void handle(HttpServerRequest request) {
+        requests.incrementAndGet();
+        HttpServerResponse response = request.response().putHeader("x-sim-name", options.name());
+        String path = request.path();
+        if (request.method() == HttpMethod.GET) {
+            if (path.equals("/v1/models")) {
+                ObjectNode list = SimAnswers.JSON.createObjectNode().put("object", "list");
+                list.putArray("data").add(model());
+                send(response, 200, list);
+            } else if (path.equals("/v1/models/" + options.name())) {
+                send(response, 200, model());
+            } else {
+                notFound(request);
+            }
+            return;
+        }
+        boolean known = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
+        if (!known) {
+            notFound(request);
+            return;
+        }
+        if (request.method() != HttpMethod.POST) {
+            send(response.putHeader("allow", "POST"), 405, SimAnswers.error("Use POST for " + path, "invalid_request_error", null, "method_not_allowed"));
+            return;
+        }
+        request.body().onSuccess(body -> answer(request, path, body));
+    }
+
+    private void answer(HttpServerRequest request, String path, Buffer body) {
+        HttpServerResponse response = request.response();
+        JsonNode json;
+        try {
+            json = SimAnswers.JSON.readTree(body.getBytes());
+        } catch (Exception e) {
+            json = null;
+        }
+        if (json == null || !json.isObject()) {
+            send(response, 400, SimAnswers.error("The body must be a JSON object.", "invalid_request_error", null, null));
+            return;
+        }
+        if (failsNow()) {
+            send(response, 500, SimAnswers.error("The simulated version '" + options.name() + "' failed (error rate "
+                    + options.errorRate() + ").", "server_error", null, null));
+            return;
+        }
+        String model = json.path("model").asText(options.name());
+        String id = "sim-" + Long.toHexString(SimText.mix(requests.get() ^ System.nanoTime()));
+        long created = System.currentTimeMillis() / 1000;
+        switch (path) {
+            case "/v1/embeddings": {
+                ObjectNode embeddings = SimAnswers.embeddings(options, json);
+                if (embeddings == null) {
+                    send(response, 400, SimAnswers.error("'input' must be a string or a non-empty list of strings.",
+                            "invalid_request_error", "input", null));
+                } else {
+                    later(options.latencyMs(), () -> send(response, 200, embeddings));
+                }
+                return;
+            }
+            case "/v1/completions": {
+                SimAnswers.Answer answer = SimAnswers.answer(options, json);
+                later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
+                        () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answer)));
+                return;
+            }
+            default: {
+                SimAnswers.Answer answer = SimAnswers.answer(options, json);
+                if (json.path("stream").asBoolean(false)) {
+                    boolean includeUsage = json.path("stream_options").path("include_usage").asBoolean(false);
+                    stream(response, SimAnswers.chatChunks("chatcmpl-" + id, model, created, answer, includeUsage));
+                } else {
+                    later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
+                            () -> send(response, 200, SimAnswers.chatCompletion("chatcmpl-" + id, model, created, answer)));
+                }
+            }
+        }
+    }
+
+    /** Chunks written one by one: after {@code ttftMs} the first, then one every {@code tokenMs}. */
+    private void stream(HttpServerResponse response, List<ObjectNode> chunks) {
+        response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+        later(options.ttftMs(), () -> writeChunk(response, chunks, 0));
+    }
+
+    private void writeChunk(HttpServerResponse response, List<ObjectNode> chunks, int index) {
+        if (response.closed()) return;
+        if (index == chunks.size()) {
+            response.end("data: [DONE]\n\n");
+            return;
+        }
+        response.write("data: " + chunks.get(index).toString() + "\n\n");
+        // Role chunk, usage and finish chunks follow at once; only content tokens are paced.
+        boolean paced = index > 0 && index < chunks.size() - 1;
+        if (paced && options.tokenMs() > 0) later(options.tokenMs(), () -> writeChunk(response, chunks, index + 1));
+        else writeChunk(response, chunks, index + 1);
+    }
+
+    private boolean failsNow() {
+        if (options.errorRate() <= 0) return false;
+        synchronized (errors) {
+            return errors.nextDouble() < options.errorRate();
+        }
+    }
+
+    private void later(long delayMs, Runnable action) {
+        if (delayMs <= 0) action.run();
+        else vertx.setTimer(delayMs, timer -> action.run());
+    }
+
+    private ObjectNode model() {
+        return SimAnswers.JSON.createObjectNode().put("id", options.name()).put("object", "model")
+                .put("created", 0).put("owned_by", "turnout-sim");
+    }
+
+    private static void notFound(HttpServerRequest request) {
+        send(request.response(), 404, SimAnswers.error("Unknown request URL: " + request.method() + " " + request.path(),
+                "invalid_request_error", null, "unknown_url"));
+    }
+
+    private static void send(HttpServerResponse response, int status, ObjectNode body) {
+        if (response.closed()) return;
+        response.setStatusCode(status).putHeader("content-type", "application/json").end(Buffer.buffer(body.toString()));
+    }
+}
