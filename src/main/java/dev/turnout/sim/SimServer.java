@@ -60,7 +60,8 @@ public final class SimServer {
         requests.incrementAndGet();
         HttpServerResponse response = request.response().putHeader("x-sim-name", options.name());
         String path = request.path();
-        if (request.method() == HttpMethod.GET) {
+        boolean known = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
+        if (request.method() == HttpMethod.GET && !known) {
             if (path.equals("/v1/models")) {
                 ObjectNode list = SimAnswers.JSON.createObjectNode().put("object", "list");
                 list.putArray("data").add(model());
@@ -72,7 +73,6 @@ public final class SimServer {
             }
             return;
         }
-        boolean known = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
         if (!known) {
             notFound(request);
             return;

@@ -1,0 +1,164 @@
+package dev.turnout.sim;
+
+import static dev.turnout.testing.Http.json;
+import static dev.turnout.testing.Http.post;
+import static dev.turnout.testing.Http.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.turnout.testing.Fixtures;
+import dev.turnout.testing.Http;
+import io.vertx.core.Vertx;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SimServerTest {
+
+    private static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Where is my parcel?\"}]";
+
+    private Vertx vertx;
+    private SimServer sim;
+    private SimServer failing;
+
+    @BeforeAll
+    void start() {
+        vertx = Vertx.vertx();
+        sim = Fixtures.sim(vertx, SimOptions.defaults("support-v1").withTokens(8));
+        failing = Fixtures.sim(vertx, SimOptions.defaults("down").withErrorRate(1.0));
+    }
+
+    @AfterAll
+    void stop() {
+        Fixtures.await(vertx.close());
+    }
+
+    private static List<JsonNode> events(String body) {
+        List<JsonNode> events = new ArrayList<>();
+        for (String block : body.split("\n\n")) {
+            assertThat(block).startsWith("data: ");
+            String data = block.substring(6);
+            if (!data.equals("[DONE]")) events.add(Http.JSON.valueToTree(parse(data)));
+        }
+        return events;
+    }
+
+    private static JsonNode parse(String data) {
+        try {
+            return Http.JSON.readTree(data);
+        } catch (Exception e) {
+            throw new AssertionError(data, e);
+        }
+    }
+
+    @Test
+    void shouldAnswerAChatCompletionDeterministically() {
+        HttpResponse<String> first = send(post(sim.baseUrl() + "/chat/completions", CHAT + "}"));
+        JsonNode body = json(first);
+        assertThat(first.headers().firstValue("x-sim-name")).contains("support-v1");
+        assertThat(body.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(body.get("model").asText()).isEqualTo("m");
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(8);
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(4);
+        String content = body.at("/choices/0/message/content").asText();
+        assertThat(content.split(" ")).hasSize(8);
+        assertThat(json(send(post(sim.baseUrl() + "/chat/completions", CHAT + "}"))).at("/choices/0/message/content").asText())
+                .isEqualTo(content);
+    }
+
+    @Test
+    void shouldStreamTheSameTextAsChunksWithUsageAndDone() {
+        String whole = json(send(post(sim.baseUrl() + "/chat/completions", CHAT + "}"))).at("/choices/0/message/content").asText();
+        HttpResponse<String> streamed = send(post(sim.baseUrl() + "/chat/completions",
+                CHAT + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
+        assertThat(streamed.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
+        List<JsonNode> events = events(streamed.body());
+        assertThat(events.get(0).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+        StringBuilder text = new StringBuilder();
+        events.forEach(e -> text.append(e.at("/choices/0/delta/content").asText("")));
+        assertThat(text.toString()).isEqualTo(whole);
+        JsonNode finish = events.get(events.size() - 2);
+        assertThat(finish.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        JsonNode usage = events.get(events.size() - 1);
+        assertThat(usage.get("choices").size()).isZero();
+        assertThat(usage.at("/usage/completion_tokens").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void shouldStopAtMaxTokensWithFinishReasonLength() {
+        JsonNode body = json(send(post(sim.baseUrl() + "/chat/completions", CHAT + ",\"max_tokens\":3}")));
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldStreamToolCallArgumentsInFragmentsThatJoinToJson() throws Exception {
+        String request = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"What's the weather?\"}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{}}}]}";
+        List<JsonNode> events = events(send(post(sim.baseUrl() + "/chat/completions", request)).body());
+        StringBuilder arguments = new StringBuilder();
+        int fragments = 0;
+        for (JsonNode event : events) {
+            JsonNode call = event.at("/choices/0/delta/tool_calls/0");
+            if (!call.isMissingNode()) {
+                assertThat(call.get("index").asInt()).isZero();
+                arguments.append(call.at("/function/arguments").asText());
+                fragments++;
+            }
+        }
+        assertThat(fragments).isGreaterThan(1);
+        assertThat(Http.JSON.readTree(arguments.toString()).get("city").asText()).isEqualTo("Paris");
+        assertThat(events.get(events.size() - 1).at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+    }
+
+    @Test
+    void shouldAnswerJsonModeWithValidJson() throws Exception {
+        JsonNode body = json(send(post(sim.baseUrl() + "/chat/completions", CHAT + ",\"response_format\":{\"type\":\"json_object\"}}")));
+        assertThat(Http.JSON.readTree(body.at("/choices/0/message/content").asText()).has("answer")).isTrue();
+    }
+
+    @Test
+    void shouldReturnTheSameUnitVectorAsFloatsOrBase64() {
+        JsonNode floats = json(send(post(sim.baseUrl() + "/embeddings", "{\"model\":\"e\",\"input\":[\"a\",\"b\"]}")));
+        assertThat(floats.get("data").size()).isEqualTo(2);
+        JsonNode base64 = json(send(post(sim.baseUrl() + "/embeddings", "{\"model\":\"e\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\"}")));
+        ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(base64.at("/data/0/embedding").asText())).order(ByteOrder.LITTLE_ENDIAN);
+        JsonNode vector = floats.at("/data/0/embedding");
+        assertThat(bytes.remaining()).isEqualTo(vector.size() * 4);
+        double norm = 0;
+        for (JsonNode value : vector) {
+            float decoded = bytes.getFloat();
+            assertThat(decoded).isEqualTo((float) value.asDouble());
+            norm += decoded * decoded;
+        }
+        assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(send(post(sim.baseUrl() + "/embeddings", "{\"model\":\"e\",\"input\":[1,2]}")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldFailEveryRequestAtErrorRateOne() {
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> answer = send(post(failing.baseUrl() + "/chat/completions", CHAT + "}"));
+            assertThat(answer.statusCode()).isEqualTo(500);
+            assertThat(json(answer).at("/error/type").asText()).isEqualTo("server_error");
+        }
+    }
+
+    @Test
+    void shouldAnswerBadRequestsInOpenAiShape() {
+        assertThat(json(send(post(sim.baseUrl() + "/chat/completions", "{oops"))).at("/error/message").asText()).isNotBlank();
+        assertThat(Http.get(sim.baseUrl() + "/nothing").statusCode()).isEqualTo(404);
+        assertThat(Http.get(sim.baseUrl() + "/chat/completions").statusCode()).isEqualTo(405);
+        assertThat(json(Http.get(sim.baseUrl() + "/models")).at("/data/0/id").asText()).isEqualTo("support-v1");
+    }
+}
