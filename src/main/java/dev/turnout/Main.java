@@ -5,6 +5,7 @@ import dev.turnout.config.ConfigLoader;
 import dev.turnout.config.GatewayConfig;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
+import dev.turnout.store.RedisStoreOptions;
 import dev.turnout.store.RouteStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -110,8 +111,24 @@ public final class Main implements Runnable {
     }
 
     static Future<Gateway> startGateway(Vertx vertx, GatewayConfig settings) {
-        RouteStore store = RouteStore.memory(settings.store().historyLimit());
-        return Gateway.start(vertx, settings, store, Gateway.readRoutes(settings.routes()), System::getenv);
+        GatewayConfig.Store store = settings.store();
+        RouteStore routes = store.redis()
+                ? RouteStore.redis(vertx, RedisStoreOptions.of(store.redisUri(), store.prefix(), instanceId(), store.historyLimit()))
+                : RouteStore.memory(store.historyLimit());
+        return Gateway.start(vertx, settings, routes, Gateway.readRoutes(settings.routes()), System::getenv);
+    }
+
+    /** Names this instance in Redis: TURNOUT_INSTANCE_ID, else host name and process id. */
+    static String instanceId() {
+        String configured = System.getenv("TURNOUT_INSTANCE_ID");
+        if (configured != null && !configured.isBlank()) return configured;
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + ":" + ProcessHandle.current().pid();
     }
 
     static <T> T await(Future<T> future) throws Exception {

@@ -2,6 +2,7 @@ package dev.turnout.store;
 
 import dev.turnout.route.RouteTable;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
@@ -50,6 +51,11 @@ public interface RouteStore {
     Future<Void> close();
 
     long ANY_REVISION = -1;
+
+    /** Routes in Redis, shared by every instance that names the same URI and prefix. */
+    static RouteStore redis(Vertx vertx, RedisStoreOptions options) {
+        return new RedisRouteStore(vertx, options);
+    }
 
     static RouteStore memory(int historyLimit) {
         return new MemoryRouteStore(historyLimit, Clock.systemUTC());

@@ -1,0 +1,9 @@
+package dev.turnout.store;
+
+class MemoryRouteStoreTest extends RouteStoreContractTest {
+
+    @Override
+    protected RouteStore newStore(int historyLimit) {
+        return RouteStore.memory(historyLimit);
+    }
+}
