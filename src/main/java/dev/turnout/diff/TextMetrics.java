@@ -1,0 +1,111 @@
+package dev.turnout.diff;
+
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Text similarity measures, each in [0, 1] with 1 for identical inputs and each symmetric. Inputs
+ * are capped before the quadratic ones (ROUGE-L, Levenshtein) so a long answer costs bounded time:
+ * at most {@code maxTokens}² or {@code maxChars}² cell updates, in two rows of memory.
+ */
+public final class TextMetrics {
+
+    private TextMetrics() {}
+
+    /** NFKC, lower case, whitespace collapsed, punctuation trimmed from both ends. */
+    public static String normalize(String text) {
+        String folded = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT).trim()
+                .replaceAll("\\s+", " ");
+        int start = 0;
+        int end = folded.length();
+        while (start < end && isPunctuation(folded.charAt(start))) start++;
+        while (end > start && isPunctuation(folded.charAt(end - 1))) end--;
+        return folded.substring(start, end).trim();
+    }
+
+    private static boolean isPunctuation(char c) {
+        return !Character.isLetterOrDigit(c) && !Character.isWhitespace(c);
+    }
+
+    /** Lower-case runs of letters and digits, at most {@code max} of them. */
+    public static List<String> tokens(String text, int max) {
+        List<String> tokens = new ArrayList<>();
+        int i = 0;
+        int length = text.length();
+        while (i < length && tokens.size() < max) {
+            while (i < length && !Character.isLetterOrDigit(text.codePointAt(i))) i += Character.charCount(text.codePointAt(i));
+            int start = i;
+            while (i < length && Character.isLetterOrDigit(text.codePointAt(i))) i += Character.charCount(text.codePointAt(i));
+            if (i > start) tokens.add(text.substring(start, i).toLowerCase(Locale.ROOT));
+        }
+        return tokens;
+    }
+
+    /** F1 of the two bags of tokens (SQuAD-style): overlap counted with multiplicity. */
+    public static double tokenF1(List<String> a, List<String> b) {
+        if (a.isEmpty() && b.isEmpty()) return 1.0;
+        if (a.isEmpty() || b.isEmpty()) return 0.0;
+        Map<String, Integer> counts = new HashMap<>();
+        for (String token : a) counts.merge(token, 1, Integer::sum);
+        int common = 0;
+        for (String token : b) {
+            Integer left = counts.get(token);
+            if (left != null && left > 0) {
+                common++;
+                counts.put(token, left - 1);
+            }
+        }
+        if (common == 0) return 0.0;
+        double precision = common / (double) b.size();
+        double recall = common / (double) a.size();
+        return 2 * precision * recall / (precision + recall);
+    }
+
+    /** ROUGE-L F1: the longest common subsequence of tokens against both lengths. */
+    public static double rougeL(List<String> a, List<String> b) {
+        if (a.isEmpty() && b.isEmpty()) return 1.0;
+        if (a.isEmpty() || b.isEmpty()) return 0.0;
+        int[] previous = new int[b.size() + 1];
+        int[] row = new int[b.size() + 1];
+        for (String token : a) {
+            for (int j = 1; j <= b.size(); j++) {
+                row[j] = token.equals(b.get(j - 1)) ? previous[j - 1] + 1 : Math.max(previous[j], row[j - 1]);
+            }
+            int[] swap = previous;
+            previous = row;
+            row = swap;
+        }
+        int lcs = previous[b.size()];
+        if (lcs == 0) return 0.0;
+        double precision = lcs / (double) b.size();
+        double recall = lcs / (double) a.size();
+        return 2 * precision * recall / (precision + recall);
+    }
+
+    /** 1 - editDistance / longerLength over the first {@code maxChars} characters of each. */
+    public static double levenshteinSimilarity(String a, String b, int maxChars) {
+        String left = a.length() > maxChars ? a.substring(0, maxChars) : a;
+        String right = b.length() > maxChars ? b.substring(0, maxChars) : b;
+        int longest = Math.max(left.length(), right.length());
+        if (longest == 0) return 1.0;
+        int[] previous = new int[right.length() + 1];
+        int[] row = new int[right.length() + 1];
+        for (int j = 0; j <= right.length(); j++) previous[j] = j;
+        for (int i = 1; i <= left.length(); i++) {
+            row[0] = i;
+            char c = left.charAt(i - 1);
+            for (int j = 1; j <= right.length(); j++) {
+                int substitution = previous[j - 1] + (c == right.charAt(j - 1) ? 0 : 1);
+                row[j] = Math.min(substitution, Math.min(previous[j] + 1, row[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = row;
+            row = swap;
+        }
+        return 1.0 - previous[right.length()] / (double) longest;
+    }
+}
