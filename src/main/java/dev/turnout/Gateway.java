@@ -3,6 +3,23 @@ package dev.turnout;
 import static java.util.Objects.requireNonNull;
 
 import dev.turnout.admin.AdminServer;
+import dev.turnout.admin.DiffRoutes;
+import dev.turnout.admin.MetricsRoutes;
+import dev.turnout.diff.DiffReport;
+import dev.turnout.diff.DiffSink;
+import dev.turnout.diff.JsonlDiffSink;
+import dev.turnout.diff.RedisDiffSink;
+import dev.turnout.metrics.BreakerMetrics;
+import dev.turnout.metrics.GatewayMetrics;
+import dev.turnout.proxy.AccessLog;
+import dev.turnout.proxy.DataPlane;
+import dev.turnout.resilience.Breakers;
+import dev.turnout.resilience.RetryPolicy;
+import dev.turnout.shadow.DiffPipeline;
+import dev.turnout.shadow.ShadowLimits;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
 import dev.turnout.config.ConfigException;
 import dev.turnout.config.GatewayConfig;
 import dev.turnout.proxy.GatewayVerticle;
@@ -34,19 +51,40 @@ public final class Gateway {
     private final String deploymentId;
     private final int port;
     private final AdminServer admin;
+    private final DiffPipeline diffs;
 
-    private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin) {
+    private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin, DiffPipeline diffs) {
         this.vertx = vertx;
         this.store = store;
         this.deploymentId = deploymentId;
         this.port = port;
         this.admin = admin;
+        this.diffs = diffs;
+    }
+
+    private static List<DiffSink> sinks(GatewayConfig config) {
+        List<DiffSink> sinks = new ArrayList<>();
+        if (!config.diffs().log().isBlank()) sinks.add(new JsonlDiffSink(Path.of(config.diffs().log()), 64L << 20, 5));
+        if (config.store().redis()) sinks.add(new RedisDiffSink(config.store().redisUri(), config.store().prefix(), 10_000));
+        return sinks;
     }
 
     /** Starts the store (seeding it with {@code seed} if it holds nothing) and the data plane. */
     public static Future<Gateway> start(Vertx vertx, GatewayConfig config, RouteStore store, RouteTable seed,
                                         Function<String, String> environment) {
+        return start(vertx, config, store, seed, environment, Breakers.withDefaults(), AccessLog.disabled());
+    }
+
+    public static Future<Gateway> start(Vertx vertx, GatewayConfig config, RouteStore store, RouteTable seed,
+                                        Function<String, String> environment, Breakers breakers, AccessLog accessLog) {
         requireNonNull(config, "config");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GatewayMetrics metrics = new GatewayMetrics(registry, () -> store.current() == null ? 0 : store.current().revision());
+        BreakerMetrics.bind(registry, breakers);
+        DiffReport report = new DiffReport();
+        DiffPipeline diffs = new DiffPipeline(vertx, metrics, report, sinks(config), config.diffs().redact());
+        DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),
+                new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog);
         int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
         List<GatewayVerticle> deployed = new CopyOnWriteArrayList<>();
@@ -55,13 +93,16 @@ public final class Gateway {
                     LOG.info("serving route revision " + applied.revision() + " (" + applied.aliases().size()
                             + " aliases, " + applied.versions().size() + " versions)");
                     return vertx.deployVerticle(() -> {
-                        GatewayVerticle verticle = new GatewayVerticle(config.server(), store::current, environment);
+                        GatewayVerticle verticle = new GatewayVerticle(plane);
                         deployed.add(verticle);
                         return verticle;
                     }, new DeploymentOptions().setInstances(instances));
                 })
-                .compose(id -> AdminServer.start(vertx, config.admin(), store, null)
-                        .map(admin -> new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin))
+                .compose(id -> AdminServer.start(vertx, config.admin(), store, router -> {
+                            MetricsRoutes.mount(router, registry);
+                            DiffRoutes.mount(router, report);
+                        })
+                        .map(admin -> new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs))
                         .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))));
     }
 
@@ -84,11 +125,19 @@ public final class Gateway {
         return admin.port();
     }
 
+    public DiffReport diffReport() {
+        return diffs.report();
+    }
+
     public RouteStore store() {
         return store;
     }
 
     public Future<Void> close() {
-        return admin.close().eventually(() -> vertx.undeploy(deploymentId)).eventually(store::close);
+        return admin.close().eventually(() -> vertx.undeploy(deploymentId)).eventually(store::close)
+                .eventually(() -> vertx.executeBlocking(() -> {
+                    diffs.close();
+                    return null;
+                }));
     }
 }

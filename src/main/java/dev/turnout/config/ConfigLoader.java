@@ -35,13 +35,21 @@ public final class ConfigLoader {
             "TURNOUT_STORE", "store.kind",
             "TURNOUT_REDIS_URI", "store.redisUri",
             "TURNOUT_REDIS_PREFIX", "store.prefix",
-            "TURNOUT_HISTORY_LIMIT", "store.historyLimit");
+            "TURNOUT_HISTORY_LIMIT", "store.historyLimit",
+            "TURNOUT_SHADOW_MAX_IN_FLIGHT", "shadow.maxInFlight",
+            "TURNOUT_SHADOW_MAX_IN_FLIGHT_PER_VERSION", "shadow.maxInFlightPerVersion",
+            "TURNOUT_SHADOW_CAPTURE_BYTES", "shadow.captureBytes",
+            "TURNOUT_SHADOW_TIMEOUT_MS", "shadow.timeoutMs",
+            "TURNOUT_DIFF_LOG", "diffs.log",
+            "TURNOUT_DIFF_REDACT", "diffs.redact");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, Set<String>> SECTIONS = Map.of(
             "server", Set.of("host", "port", "maxBodyBytes", "clientAuth", "eventLoops"),
             "admin", Set.of("host", "port", "token"),
-            "store", Set.of("kind", "redisUri", "prefix", "historyLimit"));
+            "store", Set.of("kind", "redisUri", "prefix", "historyLimit"),
+            "shadow", Set.of("maxInFlight", "maxInFlightPerVersion", "captureBytes", "timeoutMs"),
+            "diffs", Set.of("log", "redact"));
 
     private ConfigLoader() {}
 
@@ -82,11 +90,15 @@ public final class ConfigLoader {
         JsonNode server = root.path("server");
         JsonNode admin = root.path("admin");
         JsonNode store = root.path("store");
+        JsonNode shadow = root.path("shadow");
+        JsonNode diffs = root.path("diffs");
         List<String> errors = new ArrayList<>();
         Values v = new Values(errors, where);
         GatewayConfig.Server s = defaults.server();
         GatewayConfig.Admin a = defaults.admin();
         GatewayConfig.Store st = defaults.store();
+        GatewayConfig.Shadow sh = defaults.shadow();
+        GatewayConfig.Diffs df = defaults.diffs();
         GatewayConfig config = new GatewayConfig(
                 new GatewayConfig.Server(
                         v.text(server, "server.host", s.host()),
@@ -102,7 +114,15 @@ public final class ConfigLoader {
                         v.oneOf(store, "store.kind", st.kind(), Set.of("memory", "redis")),
                         v.text(store, "store.redisUri", st.redisUri()),
                         v.text(store, "store.prefix", st.prefix()),
-                        (int) Math.min(Integer.MAX_VALUE, v.positiveLong(store, "store.historyLimit", st.historyLimit()))),
+                        v.positiveInt(store, "store.historyLimit", st.historyLimit())),
+                new GatewayConfig.Shadow(
+                        v.positiveInt(shadow, "shadow.maxInFlight", sh.maxInFlight()),
+                        v.positiveInt(shadow, "shadow.maxInFlightPerVersion", sh.maxInFlightPerVersion()),
+                        v.positiveInt(shadow, "shadow.captureBytes", sh.captureBytes()),
+                        v.positiveLong(shadow, "shadow.timeoutMs", sh.timeoutMs())),
+                new GatewayConfig.Diffs(
+                        v.text(diffs, "diffs.log", df.log()),
+                        v.bool(diffs, "diffs.redact", df.redact())),
                 routes);
         if (!errors.isEmpty()) throw new ConfigException(String.join("\n", errors));
         return config;
@@ -114,7 +134,7 @@ public final class ConfigLoader {
             if (key.equals("routes")) return;
             Set<String> known = SECTIONS.get(key);
             if (known == null) {
-                errors.add(source + ": unknown key '" + key + "' (expected server, admin, store or routes)");
+                errors.add(source + ": unknown key '" + key + "' (expected server, admin, store, shadow, diffs or routes)");
             } else if (!root.get(key).isObject()) {
                 errors.add(source + ": '" + key + "' must be a mapping");
             } else {
@@ -147,6 +167,12 @@ public final class ConfigLoader {
             if (value == null) return fallback;
             if (value <= 0) errors.add(where.apply(key) + ": '" + key + "' must be > 0, got " + value);
             return value;
+        }
+
+        int positiveInt(JsonNode section, String key, int fallback) {
+            long value = positiveLong(section, key, fallback);
+            if (value > Integer.MAX_VALUE) errors.add(where.apply(key) + ": '" + key + "' is too large, got " + value);
+            return (int) Math.min(Integer.MAX_VALUE, value);
         }
 
         int nonNegativeInt(JsonNode section, String key, int fallback) {

@@ -43,6 +43,7 @@ class AdminApiTest {
         GatewayConfig config = GatewayConfig.defaults()
                 .withServer(new GatewayConfig.Server("127.0.0.1", 0, 1 << 20, false, 1))
                 .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, token))
+                .withDiffs(new GatewayConfig.Diffs("", false))
                 .withRoutes(Path.of("(test)"));
         gateway = Gateway.start(vertx, config, RouteStore.memory(100), RouteCodec.fromYaml(ROUTES), Map.<String, String>of()::get)
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -51,12 +51,17 @@ class ConfigLoaderTest {
                 Map.entry("TURNOUT_ADMIN_PORT", "9101"), Map.entry("TURNOUT_ADMIN_TOKEN", "s3cret"),
                 Map.entry("TURNOUT_ROUTES", "other/routes.yaml"), Map.entry("TURNOUT_STORE", "redis"),
                 Map.entry("TURNOUT_REDIS_URI", "redis://h:1"), Map.entry("TURNOUT_REDIS_PREFIX", "blue"),
-                Map.entry("TURNOUT_HISTORY_LIMIT", "7"));
+                Map.entry("TURNOUT_HISTORY_LIMIT", "7"), Map.entry("TURNOUT_SHADOW_MAX_IN_FLIGHT", "9"),
+                Map.entry("TURNOUT_SHADOW_MAX_IN_FLIGHT_PER_VERSION", "4"), Map.entry("TURNOUT_SHADOW_CAPTURE_BYTES", "1000"),
+                Map.entry("TURNOUT_SHADOW_TIMEOUT_MS", "2500"), Map.entry("TURNOUT_DIFF_LOG", "/tmp/d.jsonl"),
+                Map.entry("TURNOUT_DIFF_REDACT", "true"));
         assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.ENVIRONMENT.keySet());
         GatewayConfig config = ConfigLoader.load(file, env);
         assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3));
         assertThat(config.admin()).isEqualTo(new GatewayConfig.Admin("0.0.0.0", 9101, "s3cret"));
         assertThat(config.store()).isEqualTo(new GatewayConfig.Store("redis", "redis://h:1", "blue", 7));
+        assertThat(config.shadow()).isEqualTo(new GatewayConfig.Shadow(9, 4, 1000, 2500));
+        assertThat(config.diffs()).isEqualTo(new GatewayConfig.Diffs("/tmp/d.jsonl", true));
         assertThat(config.routes()).isEqualTo(Path.of("other/routes.yaml"));
     }
 

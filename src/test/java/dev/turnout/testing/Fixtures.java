@@ -40,6 +40,7 @@ public final class Fixtures {
         return GatewayConfig.defaults()
                 .withServer(new GatewayConfig.Server("127.0.0.1", 0, maxBodyBytes, clientAuth, 2))
                 .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, null))
+                .withDiffs(new GatewayConfig.Diffs("", false))
                 .withRoutes(Path.of("(test)"));
     }
 

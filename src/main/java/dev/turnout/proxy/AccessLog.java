@@ -1,0 +1,94 @@
+package dev.turnout.proxy;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.io.PrintStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One JSON line per request: alias, version, decision, status, durations and bytes, never prompt
+ * text, keys or client ids. Lines are queued and written by one daemon thread, so an event loop
+ * never waits on the terminal or a pipe; when the queue is full lines are dropped and counted.
+ */
+public final class AccessLog {
+
+    /** What one finished request looked like. */
+    public record Entry(long epochMillis, String method, String path, String alias, String version, String decision,
+                        int status, String outcome, int attempts, double gatewayMs, double totalMs, Double ttfbMs,
+                        long bytesIn, long bytesOut, boolean shadowed, String traceparent) {}
+
+    private static final AccessLog DISABLED = new AccessLog(null, 0);
+
+    private final BlockingQueue<String> queue;
+    private final AtomicLong dropped = new AtomicLong();
+
+    private AccessLog(PrintStream out, int capacity) {
+        if (out == null) {
+            queue = null;
+            return;
+        }
+        queue = new ArrayBlockingQueue<>(capacity);
+        Thread writer = new Thread(() -> {
+            try {
+                while (true) out.println(queue.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "turnout-access-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    public static AccessLog to(PrintStream out) {
+        return new AccessLog(out, 65_536);
+    }
+
+    public static AccessLog disabled() {
+        return DISABLED;
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    public void log(Entry entry) {
+        if (queue == null) return;
+        if (!queue.offer(format(entry))) dropped.incrementAndGet();
+    }
+
+    static String format(Entry e) {
+        StringBuilder line = new StringBuilder(256).append("{\"type\":\"access\",\"time\":").append(e.epochMillis());
+        field(line, "method", e.method());
+        field(line, "path", e.path());
+        field(line, "alias", e.alias());
+        field(line, "version", e.version());
+        field(line, "decision", e.decision());
+        line.append(",\"status\":").append(e.status());
+        field(line, "outcome", e.outcome());
+        line.append(",\"attempts\":").append(e.attempts())
+                .append(",\"gatewayMs\":").append(round(e.gatewayMs()))
+                .append(",\"totalMs\":").append(round(e.totalMs()))
+                .append(",\"ttfbMs\":").append(e.ttfbMs() == null ? "null" : Double.toString(round(e.ttfbMs())))
+                .append(",\"bytesIn\":").append(e.bytesIn())
+                .append(",\"bytesOut\":").append(e.bytesOut())
+                .append(",\"shadowed\":").append(e.shadowed());
+        field(line, "traceparent", e.traceparent());
+        return line.append('}').toString();
+    }
+
+    private static void field(StringBuilder line, String name, String value) {
+        line.append(",\"").append(name).append("\":");
+        if (value == null) {
+            line.append("null");
+        } else {
+            line.append('"');
+            JsonStringEncoder.getInstance().quoteAsString(value, line);
+            line.append('"');
+        }
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}

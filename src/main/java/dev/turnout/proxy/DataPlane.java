@@ -1,0 +1,33 @@
+package dev.turnout.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.metrics.GatewayMetrics;
+import dev.turnout.resilience.Breakers;
+import dev.turnout.resilience.RetryPolicy;
+import dev.turnout.route.RouteTable;
+import dev.turnout.shadow.DiffPipeline;
+import dev.turnout.shadow.ShadowLimits;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What every event loop's data plane shares: settings, the applied routes, the environment for
+ * upstream keys, meters, breakers, and the shadow limits and diff pipeline.
+ */
+public record DataPlane(GatewayConfig config, Supplier<RouteTable> routes, Function<String, String> environment,
+                        GatewayMetrics metrics, Breakers breakers, RetryPolicy retry, ShadowLimits shadowLimits,
+                        DiffPipeline diffs, AccessLog accessLog) {
+    public DataPlane {
+        requireNonNull(config, "config");
+        requireNonNull(routes, "routes");
+        requireNonNull(environment, "environment");
+        requireNonNull(metrics, "metrics");
+        requireNonNull(breakers, "breakers");
+        requireNonNull(retry, "retry");
+        requireNonNull(shadowLimits, "shadowLimits");
+        requireNonNull(diffs, "diffs");
+        requireNonNull(accessLog, "accessLog");
+    }
+}

@@ -1,0 +1,161 @@
+package dev.turnout.shadow;
+
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.diff.DiffRecord;
+import dev.turnout.route.ModelVersion;
+import dev.turnout.route.Shadow;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Copies sampled requests to an alias's candidate versions, and for a share of those asks the
+ * primary again (the noise baseline). Shadows can never touch the client's answer:
+ * <ul>
+ *   <li>their own HTTP pools (one per version, on this event loop), own timeouts, no retries;</li>
+ *   <li>bounded in flight, globally and per version; when full they are dropped and counted;</li>
+ *   <li>sent alongside the primary, not after it, so latencies compare like for like;</li>
+ *   <li>the primary is copied by a capped tee while it streams, never held back.</li>
+ * </ul>
+ * One dispatcher per event loop; limits and the diff pipeline are shared.
+ */
+public final class ShadowDispatcher {
+
+    private final Vertx vertx;
+    private final ShadowLimits limits;
+    private final DiffPipeline pipeline;
+    private final GatewayConfig.Shadow config;
+    private final Function<String, String> environment;
+    private final Map<String, HttpClient> clients = new HashMap<>();
+
+    public ShadowDispatcher(Vertx vertx, ShadowLimits limits, DiffPipeline pipeline, GatewayConfig.Shadow config,
+                            Function<String, String> environment) {
+        this.vertx = vertx;
+        this.limits = limits;
+        this.pipeline = pipeline;
+        this.config = config;
+        this.environment = environment;
+    }
+
+    /**
+     * Sends the shadows this request is sampled for and returns the capture the primary must be
+     * teed into, or null when nothing is shadowed (no copy is made then).
+     */
+    public Capture begin(ShadowRequest request) {
+        if (request.alias().shadows().isEmpty()) return null;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        Capture primary = null;
+        long start = System.nanoTime();
+        for (Shadow shadow : request.alias().shadows()) {
+            if (random.nextDouble() >= shadow.sample()) continue;
+            ModelVersion candidate = request.table().version(shadow.version());
+            if (candidate == null) continue;
+            primary = send(request, candidate, DiffRecord.CANDIDATE, primary, start);
+        }
+        if (primary != null && random.nextDouble() < request.alias().noiseSample()) {
+            primary = send(request, request.primary(), DiffRecord.NOISE, primary, start);
+        }
+        return primary;
+    }
+
+    private Capture send(ShadowRequest request, ModelVersion version, String kind, Capture primary, long start) {
+        String alias = request.alias().name();
+        String refused = limits.tryAcquire(version.id());
+        if (refused != null) {
+            pipeline.metrics().shadowDropped(refused);
+            pipeline.report().dropped(alias, version.id());
+            return primary;
+        }
+        Capture teed = primary != null ? primary : new Capture(start, config.captureBytes());
+        Capture shadow = new Capture(start, config.captureBytes());
+        String role = kind.equals(DiffRecord.NOISE) ? "noise" : "shadow";
+        shadow.whenDone(() -> {
+            limits.release(version.id());
+            pipeline.metrics().request(alias, version.id(), role, outcome(shadow));
+            pipeline.metrics().duration(alias, version.id(), role, System.nanoTime() - start);
+        });
+        // Compare once both sides have ended, whichever ends last.
+        Runnable compare = () -> {
+            if (teed.done() && shadow.done()) {
+                pipeline.submit(request.id(), alias, request.primary().id(), version.id(), kind, request.wantsJson(),
+                        request.body(), teed, shadow);
+            }
+        };
+        teed.whenDone(compare);
+        shadow.whenDone(compare);
+        forward(request, version, shadow);
+        return teed;
+    }
+
+    private void forward(ShadowRequest request, ModelVersion version, Capture capture) {
+        long timeoutMs = Math.min(version.timeoutMs(), config.timeoutMs());
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(version.url().getHost())
+                .setPort(version.port()).setSsl(version.tls()).setURI(version.basePath() + request.uriSuffix())
+                .setIdleTimeout(timeoutMs);
+        long deadline = vertx.setTimer(config.timeoutMs(), id -> capture.fail("timeout"));
+        capture.whenDone(() -> vertx.cancelTimer(deadline));
+        client(version).request(options).onComplete(created -> {
+            if (created.failed()) {
+                capture.fail(classify(created.cause()));
+                return;
+            }
+            var upstream = created.result();
+            upstream.headers().addAll(request.headers()).set("x-turnout-shadow", "1").set("accept-encoding", "identity");
+            String authorization = authorization(version, request.clientAuthorization());
+            if (authorization != null) upstream.headers().set("authorization", authorization);
+            capture.whenDone(() -> {
+                if (capture.failed()) upstream.reset();
+            });
+            upstream.send(request.bodyForModel().apply(version.model())).onComplete(answered -> {
+                if (answered.failed()) {
+                    capture.fail(classify(answered.cause()));
+                    return;
+                }
+                var response = answered.result();
+                capture.headers(response.statusCode(), response.getHeader("content-type"));
+                response.handler(capture::append);
+                response.exceptionHandler(error -> capture.fail(classify(error)));
+                response.endHandler(end -> capture.end());
+            });
+        });
+    }
+
+    private String authorization(ModelVersion version, String clientAuthorization) {
+        if (version.passAuth()) return clientAuthorization;
+        if (version.apiKeyEnv() == null) return null;
+        String key = environment.apply(version.apiKeyEnv());
+        return key == null || key.isEmpty() ? null : "Bearer " + key;
+    }
+
+    private HttpClient client(ModelVersion version) {
+        String endpoint = version.url().getHost() + ":" + version.port() + (version.tls() ? ":tls" : "");
+        return clients.computeIfAbsent(endpoint, e -> vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(version.tls()).setKeepAlive(true).setTcpNoDelay(true)
+                .setConnectTimeout((int) Math.min(version.timeoutMs(), 10_000)),
+                new PoolOptions().setHttp1MaxSize(config.maxInFlightPerVersion())));
+    }
+
+    private static String classify(Throwable error) {
+        if (error instanceof TimeoutException) return "timeout";
+        if (error instanceof ConnectException) return "connect";
+        return "reset";
+    }
+
+    private static String outcome(Capture capture) {
+        return capture.failed() ? "error" : "completed";
+    }
+
+    public void close() {
+        clients.values().forEach(HttpClient::close);
+        clients.clear();
+    }
+}
