@@ -65,6 +65,8 @@ final class Demo implements Callable<Integer> {
                 + "    split: { support-v1: 70, support-v2: 30 }\n"
                 + "    sticky: client\n"
                 + "    pins: { beta-tester-7: support-v3 }\n"
+                + "    shadow: [ { version: support-v3, sample: 1.0 } ]\n"
+                + "    noiseSample: 0.2\n"
                 + "    fallback: support-v1\n";
     }
 
@@ -74,7 +76,8 @@ final class Demo implements Callable<Integer> {
         return String.join("\n",
                 "",
                 "Turnout demo is running.",
-                "  gateway   " + base + "/v1   (alias 'support-bot': 70% support-v1, 30% support-v2, sticky per client)",
+                "  gateway   " + base + "/v1   (alias 'support-bot': 70% support-v1, 30% support-v2, sticky per client;",
+                "                                         candidate support-v3 shadowed on every request)",
                 "  admin     http://127.0.0.1:" + adminPort,
                 "  versions  support-v1 :" + simPorts[0] + "  support-v2 :" + simPorts[1] + "  support-v3 :" + simPorts[2],
                 "",
@@ -90,6 +93,19 @@ final class Demo implements Callable<Integer> {
                 "",
                 "A stream, token by token:",
                 "  curl -N " + base + "/v1/chat/completions -H 'x-turnout-client: client-1'" + chat + ",\"stream\":true}'",
+                "",
+                "Every request is also shadowed to the candidate support-v3 (the client never waits for it). Send some",
+                "traffic, then read how often the candidate answers differently, next to production's own noise floor:",
+                "  for i in $(seq 1 20); do curl -s -o /dev/null " + base + "/v1/chat/completions -H 'content-type: application/json' "
+                        + "-d \"{\\\"model\\\":\\\"support-bot\\\",\\\"messages\\\":[{\\\"role\\\":\\\"user\\\",\\\"content\\\":\\\"question $i\\\"}]}\"; done",
+                "  curl -s http://127.0.0.1:" + adminPort + "/admin/diffs",
+                "  curl -s 'http://127.0.0.1:" + adminPort + "/admin/diffs/samples?verdict=different&limit=2'",
+                "",
+                "Change the split live, then roll back (history keeps both):",
+                "  curl -s -X PATCH http://127.0.0.1:" + adminPort + "/admin/aliases/support-bot -H 'x-turnout-author: you' "
+                        + "-d '{\"split\":{\"support-v1\":50,\"support-v2\":50}}'",
+                "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/rollback -d '{\"reason\":\"back to 70/30\"}'",
+                "  curl -s http://127.0.0.1:" + adminPort + "/admin/history",
                 "",
                 "Ctrl-C stops everything.");
     }

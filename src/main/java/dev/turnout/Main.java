@@ -3,6 +3,8 @@ package dev.turnout;
 import dev.turnout.config.ConfigException;
 import dev.turnout.config.ConfigLoader;
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.proxy.AccessLog;
+import dev.turnout.resilience.Breakers;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
 import dev.turnout.store.RedisStoreOptions;
@@ -25,6 +27,10 @@ import picocli.CommandLine.Option;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        // One line per log record, unless the operator configured java.util.logging otherwise.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
@@ -47,15 +53,20 @@ public final class Main implements Runnable {
             GatewayConfig settings;
             try {
                 settings = ConfigLoader.load(file, System.getenv());
-                settings.routes(); // resolved relative to the config file
                 Gateway.readRoutes(settings.routes());
             } catch (ConfigException e) {
                 System.err.println("turnout: cannot start:\n" + e.getMessage());
                 return 2;
             }
             Vertx vertx = Main.vertx(settings);
-            Future<Gateway> started = Main.startGateway(vertx, settings);
-            Gateway gateway = Main.await(started);
+            Gateway gateway;
+            try {
+                gateway = Main.await(Main.startGateway(vertx, settings));
+            } catch (java.util.concurrent.ExecutionException e) {
+                System.err.println("turnout: cannot start: " + e.getCause().getMessage());
+                vertx.close();
+                return 1;
+            }
             System.out.println("turnout: gateway on port " + gateway.port() + ", admin API on "
                     + settings.admin().host() + ":" + gateway.adminPort() + ", store " + settings.store().kind()
                     + ", route revision " + gateway.store().current().revision());
@@ -115,7 +126,8 @@ public final class Main implements Runnable {
         RouteStore routes = store.redis()
                 ? RouteStore.redis(vertx, RedisStoreOptions.of(store.redisUri(), store.prefix(), instanceId(), store.historyLimit()))
                 : RouteStore.memory(store.historyLimit());
-        return Gateway.start(vertx, settings, routes, Gateway.readRoutes(settings.routes()), System::getenv);
+        return Gateway.start(vertx, settings, routes, Gateway.readRoutes(settings.routes()), System::getenv,
+                Breakers.withDefaults(), AccessLog.to(System.out));
     }
 
     /** Names this instance in Redis: TURNOUT_INSTANCE_ID, else host name and process id. */

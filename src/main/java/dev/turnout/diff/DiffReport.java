@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * The in-memory aggregate behind {@code GET /admin/diffs}: per alias × candidate, verdict counts,
+ * The in-memory aggregate behind {@code GET /admin/diffs}: per alias × primary × candidate, verdict counts,
  * how often the candidate differs next to how often the primary differs from itself (the noise
  * floor), latency and token deltas at p50/p95 over the most recent pairs, shadow drops, and the
  * latest pairs as samples. Thread-safe; bounded memory per pair of versions.
@@ -23,7 +23,11 @@ public final class DiffReport implements DiffSink {
     static final int SAMPLES = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Key(String alias, String candidate) {}
+    private record Key(String alias, String primary, String candidate) {
+        String sortKey() {
+            return alias + "/" + primary + "/" + candidate;
+        }
+    }
 
     /** Counts and recent values for one alias × candidate (or one alias's noise pairs). */
     private static final class Stats {
@@ -32,11 +36,9 @@ public final class DiffReport implements DiffSink {
         final Deque<Double> ttftDeltas = new ArrayDeque<>();
         final Deque<Double> tokenDeltas = new ArrayDeque<>();
         final Deque<DiffRecord> samples = new ArrayDeque<>();
-        String primary;
         long drops;
 
         synchronized void add(DiffRecord record) {
-            primary = record.primary();
             verdicts.merge(record.metrics().verdict(), 1L, Long::sum);
             push(latencyDeltas, record.metrics().latencyDeltaMs(), WINDOW);
             if (record.metrics().ttftDeltaMs() != null) push(ttftDeltas, record.metrics().ttftDeltaMs(), WINDOW);
@@ -59,18 +61,18 @@ public final class DiffReport implements DiffSink {
     }
 
     private final Map<Key, Stats> candidates = new ConcurrentHashMap<>();
-    private final Map<String, Stats> noise = new ConcurrentHashMap<>();
+    private final Map<Key, Stats> noise = new ConcurrentHashMap<>();
 
     @Override
     public void accept(DiffRecord record) {
-        Stats stats = record.noise() ? noise.computeIfAbsent(record.alias(), a -> new Stats())
-                : candidates.computeIfAbsent(new Key(record.alias(), record.candidate()), k -> new Stats());
-        stats.add(record);
+        // Noise pairs compare the primary with itself: keyed by the primary alone.
+        Key key = new Key(record.alias(), record.primary(), record.noise() ? record.primary() : record.candidate());
+        (record.noise() ? noise : candidates).computeIfAbsent(key, k -> new Stats()).add(record);
     }
 
     /** A shadow that was not sent (pool full, ...): counted next to the pairs it would have made. */
-    public void dropped(String alias, String candidate) {
-        Stats stats = candidates.computeIfAbsent(new Key(alias, candidate), k -> new Stats());
+    public void dropped(String alias, String primary, String candidate) {
+        Stats stats = candidates.computeIfAbsent(new Key(alias, primary, candidate), k -> new Stats());
         synchronized (stats) {
             stats.drops++;
         }
@@ -81,8 +83,11 @@ public final class DiffReport implements DiffSink {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode entries = root.putArray("candidates");
         candidates.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey((a, b) -> (a.alias() + "/" + a.candidate()).compareTo(b.alias() + "/" + b.candidate())))
-                .forEach(entry -> entries.add(entry(entry.getKey(), entry.getValue(), noise.get(entry.getKey().alias()))));
+                .sorted(Map.Entry.comparingByKey((a, b) -> a.sortKey().compareTo(b.sortKey())))
+                .forEach(entry -> {
+                    Key key = entry.getKey();
+                    entries.add(entry(key, entry.getValue(), noise.get(new Key(key.alias(), key.primary(), key.primary()))));
+                });
         root.put("definitions", "differentRate = different / (pairs - errors); changedRate = (similar + different) / "
                 + "(pairs - errors); noise* are the same rates for the primary compared with itself; a candidate whose "
                 + "rates sit at its noise rates answers no more differently than production does from run to run");
@@ -90,9 +95,9 @@ public final class DiffReport implements DiffSink {
     }
 
     private static ObjectNode entry(Key key, Stats stats, Stats noiseStats) {
-        ObjectNode node = JSON.createObjectNode().put("alias", key.alias()).put("candidate", key.candidate());
+        ObjectNode node = JSON.createObjectNode().put("alias", key.alias()).put("primary", key.primary())
+                .put("candidate", key.candidate());
         synchronized (stats) {
-            node.put("primary", stats.primary);
             node.put("pairs", stats.pairs());
             ObjectNode verdicts = node.putObject("verdicts");
             for (Verdict verdict : Verdict.values()) verdicts.put(verdict.label(), stats.count(verdict));

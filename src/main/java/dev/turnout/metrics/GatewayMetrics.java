@@ -3,6 +3,7 @@ package dev.turnout.metrics;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -40,7 +41,9 @@ public final class GatewayMetrics {
 
     public GatewayMetrics(MeterRegistry registry, LongSupplier appliedRevision) {
         this.registry = requireNonNull(registry, "registry");
-        registry.gauge("turnout_route_revision", java.util.List.of(), appliedRevision, s -> s.getAsLong());
+        // Strong reference: a gauge otherwise holds its source weakly and would vanish with the lambda.
+        Gauge.builder("turnout_route_revision", appliedRevision, s -> s.getAsLong())
+                .description("The route revision this instance serves").strongReference(true).register(registry);
     }
 
     public MeterRegistry registry() {

@@ -44,9 +44,6 @@ final class Forwarder {
     }
 
     void start(ProxyCall call) {
-        call.request.response().closeHandler(closed -> {
-            if (!call.finished) finish(call, 499, "client_closed");
-        });
         attempt(call);
     }
 
@@ -64,6 +61,7 @@ final class Forwarder {
     private void attempt(ProxyCall call) {
         ModelVersion version = call.decision.version();
         call.attempts++;
+        call.versionAttempts++;
         long attemptStart = System.nanoTime();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
@@ -128,7 +126,7 @@ final class Forwarder {
 
     /** What happens after a failed attempt: "retry", "fallback", or null when nothing may. */
     private String nextStep(ProxyCall call, ModelVersion version) {
-        if (retryable(call) && plane.retry().allows(attemptsOn(call), call.elapsedMs())) return "retry";
+        if (retryable(call) && plane.retry().allows(call.versionAttempts, call.elapsedMs())) return "retry";
         String fallback = call.decision.alias().fallback();
         if (fallback != null && !fallback.equals(version.id()) && call.decision.kind() != RouteDecision.Kind.FALLBACK) return "fallback";
         return null;
@@ -138,14 +136,10 @@ final class Forwarder {
         return !call.request.response().headWritten();
     }
 
-    private static int attemptsOn(ProxyCall call) {
-        return call.attempts;
-    }
-
     private void retryOrFailOver(ProxyCall call, ModelVersion version, Throwable error) {
         String step = nextStep(call, version);
         if ("retry".equals(step)) {
-            vertx.setTimer(Math.max(1, plane.retry().delayMs(call.attempts)), id -> {
+            vertx.setTimer(Math.max(1, plane.retry().delayMs(call.versionAttempts)), id -> {
                 if (call.finished) return;
                 if (plane.breakers().tryAcquire(version.id())) {
                     attempt(call);
@@ -165,7 +159,7 @@ final class Forwarder {
             return;
         }
         call.decision = fallback;
-        call.attempts = 0;
+        call.versionAttempts = 0;
         attempt(call);
     }
 

@@ -20,6 +20,7 @@ final class ProxyCall {
     RouteDecision decision;
     Capture capture;
     int attempts;
+    int versionAttempts;
     long sentNanos;
     long headersNanos;
     long firstByteNanos;

@@ -72,7 +72,7 @@ public final class ShadowDispatcher {
         String refused = limits.tryAcquire(version.id());
         if (refused != null) {
             pipeline.metrics().shadowDropped(refused);
-            pipeline.report().dropped(alias, version.id());
+            pipeline.report().dropped(alias, request.primary().id(), version.id());
             return primary;
         }
         Capture teed = primary != null ? primary : new Capture(start, config.captureBytes());

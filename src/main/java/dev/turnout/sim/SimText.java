@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Deterministic text, like two fine-tunes of one model answer: every name starts from the same
- * base answer for (seed, prompt), then rewrites about one word in seven its own way, and for about
- * one prompt in ten answers something else entirely. Pure: no Vert.x, no state.
+ * base answer for (seed, prompt), then rewrites about one word in twelve its own way, and for about
+ * one prompt in twenty answers something else entirely. Pure: no Vert.x, no state.
  */
 public final class SimText {
 
@@ -33,13 +33,13 @@ public final class SimText {
     public static List<String> words(String name, long seed, String prompt, int tokens) {
         long nameHash = hash(name);
         long base = mix(seed ^ hash(prompt));
-        if (Long.remainderUnsigned(mix(nameHash ^ base), 10) == 0) {
+        if (Long.remainderUnsigned(mix(nameHash ^ base), 20) == 0) {
             base = mix(base ^ nameHash); // this version answers this prompt its own way
         }
         List<String> words = new ArrayList<>(tokens);
         for (int i = 0; i < tokens; i++) {
             long word = mix(base + i);
-            if (Long.remainderUnsigned(mix(word ^ nameHash), 7) == 0) word = mix(word ^ nameHash ^ 0x5bd1e995L);
+            if (Long.remainderUnsigned(mix(word ^ nameHash), 12) == 0) word = mix(word ^ nameHash ^ 0x5bd1e995L);
             words.add(WORDS[(int) Long.remainderUnsigned(word, WORDS.length)]);
         }
         return words;
