@@ -39,6 +39,8 @@ public final class Breakers {
                 .waitDurationInOpenState(settings.openFor())
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                // A trial call whose result never comes (its client left) must not pin the breaker half-open.
+                .maxWaitDurationInHalfOpenState(settings.openFor())
                 .clock(clock)
                 .currentTimestampFunction(c -> TimeUnit.MILLISECONDS.toNanos(c.millis()), TimeUnit.NANOSECONDS)
                 .build());
