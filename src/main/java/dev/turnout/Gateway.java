@@ -82,7 +82,7 @@ public final class Gateway {
         GatewayMetrics metrics = new GatewayMetrics(registry, () -> store.current() == null ? 0 : store.current().revision());
         BreakerMetrics.bind(registry, breakers);
         DiffReport report = new DiffReport();
-        DiffPipeline diffs = new DiffPipeline(vertx, metrics, report, sinks(config), config.diffs().redact());
+        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config), config.diffs().redact());
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),
                 new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog);
         int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()
@@ -136,7 +136,7 @@ public final class Gateway {
     public Future<Void> close() {
         return admin.close().eventually(() -> vertx.undeploy(deploymentId)).eventually(store::close)
                 .eventually(() -> vertx.executeBlocking(() -> {
-                    diffs.close();
+                    diffs.close(); // joins the differ thread and closes files: blocking, so off the event loop
                     return null;
                 }));
     }

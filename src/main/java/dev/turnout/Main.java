@@ -127,7 +127,7 @@ public final class Main implements Runnable {
                 ? RouteStore.redis(vertx, RedisStoreOptions.of(store.redisUri(), store.prefix(), instanceId(), store.historyLimit()))
                 : RouteStore.memory(store.historyLimit());
         return Gateway.start(vertx, settings, routes, Gateway.readRoutes(settings.routes()), System::getenv,
-                Breakers.withDefaults(), AccessLog.to(System.out));
+                Breakers.withDefaults(), "off".equals(System.getenv("TURNOUT_ACCESS_LOG")) ? AccessLog.disabled() : AccessLog.to(System.out));
     }
 
     /** Names this instance in Redis: TURNOUT_INSTANCE_ID, else host name and process id. */

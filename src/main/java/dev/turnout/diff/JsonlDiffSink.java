@@ -7,17 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One JSON line per pair, written by its own thread so no event loop waits on the disk. When the
- * file passes {@code maxBytes} it becomes {@code file.1} (older ones shift up, the oldest of
- * {@code keep} is deleted) and a new file starts.
+ * One JSON line per pair, buffered and flushed at the end of each batch (on the differ's thread,
+ * so no event loop waits on the disk). When the file passes {@code maxBytes} it becomes
+ * {@code file.1} (older ones shift up, the oldest of {@code keep} is deleted) and a new file starts.
  */
 public final class JsonlDiffSink implements DiffSink {
 
@@ -26,11 +22,6 @@ public final class JsonlDiffSink implements DiffSink {
     private final Path file;
     private final long maxBytes;
     private final int keep;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "turnout-diff-log");
-        thread.setDaemon(true);
-        return thread;
-    });
     private BufferedWriter out;
     private long written;
 
@@ -44,19 +35,20 @@ public final class JsonlDiffSink implements DiffSink {
     public void accept(DiffRecord record) {
         String line = record.toJson().toString() + "\n";
         try {
-            writer.execute(() -> write(line));
-        } catch (RejectedExecutionException closed) {
-            // Shutting down: the record is dropped, as anything arriving after close would be.
+            if (out == null) open();
+            out.write(line);
+            written += line.getBytes(StandardCharsets.UTF_8).length;
+            if (written >= maxBytes) rotate();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot write the diff log " + file + ": " + e.getMessage());
+            out = null;
         }
     }
 
-    private void write(String line) {
+    @Override
+    public void flush() {
         try {
-            if (out == null) open();
-            out.write(line);
-            out.flush();
-            written += line.getBytes(StandardCharsets.UTF_8).length;
-            if (written >= maxBytes) rotate();
+            if (out != null) out.flush();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot write the diff log " + file + ": " + e.getMessage());
             out = null;
@@ -86,12 +78,8 @@ public final class JsonlDiffSink implements DiffSink {
 
     @Override
     public void close() {
-        writer.shutdown();
         try {
-            writer.awaitTermination(5, TimeUnit.SECONDS);
             if (out != null) out.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException e) {
             LOG.log(Level.FINE, "closing the diff log", e);
         }

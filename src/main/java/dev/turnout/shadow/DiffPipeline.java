@@ -10,34 +10,43 @@ import dev.turnout.diff.DiffSink;
 import dev.turnout.diff.Exchange;
 import dev.turnout.diff.ResponseDiffer;
 import dev.turnout.metrics.GatewayMetrics;
-import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Turns captured pairs into records: assembling and comparing run on Vert.x's worker pool (they
- * are quadratic in the capped answer length, never for an event loop), then every sink gets the
- * record. Shared by all event loops.
+ * Turns captured pairs into records on one background thread: assembling and comparing are
+ * quadratic in the capped answer length, never work for an event loop. Pairs are queued and the
+ * thread takes them in batches every {@value #BATCH_MS} ms, so an event loop never wakes a thread
+ * per pair; a full queue drops the pair and counts it. Every sink gets each record, then a flush.
+ * Shared by all event loops.
  */
 public final class DiffPipeline implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DiffPipeline.class.getName());
     static final int SAMPLE_CHARS = 4096;
+    static final long BATCH_MS = 10;
+    static final int QUEUE_CAPACITY = 10_000;
 
-    private final Vertx vertx;
+    private record Pair(String id, String alias, String primary, String candidate, String kind, boolean wantsJson,
+                        byte[] request, Capture primaryCapture, Capture candidateCapture) {}
+
+    private final java.util.concurrent.BlockingQueue<Pair> queue = new java.util.concurrent.ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Thread worker;
     private final GatewayMetrics metrics;
     private final DiffReport report;
     private final List<DiffSink> sinks;
     private final boolean redact;
 
-    public DiffPipeline(Vertx vertx, GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact) {
-        this.vertx = requireNonNull(vertx, "vertx");
+    public DiffPipeline(GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.report = requireNonNull(report, "report");
         this.sinks = List.copyOf(sinks);
         this.redact = redact;
+        this.worker = new Thread(this::work, "turnout-differ");
+        worker.setDaemon(true);
+        worker.start();
     }
 
     public DiffReport report() {
@@ -48,21 +57,45 @@ public final class DiffPipeline implements AutoCloseable {
         return metrics;
     }
 
-    /** One pair, compared off the event loop. */
+    /** Queues one pair for comparison; never blocks. */
     void submit(String id, String alias, String primary, String candidate, String kind, boolean wantsJson,
                 byte[] request, Capture primaryCapture, Capture candidateCapture) {
-        vertx.executeBlocking(() -> {
-            Exchange left = primaryCapture.toExchange();
-            Exchange right = candidateCapture.toExchange();
-            DiffMetrics diff = ResponseDiffer.compare(left, right, DiffOptions.defaults(wantsJson));
-            DiffRecord record = new DiffRecord(id, Instant.now(), alias, primary, candidate, kind, diff,
-                    redact ? null : sample(new String(request, java.nio.charset.StandardCharsets.UTF_8)),
-                    redact ? null : sample(left.response().text()), redact ? null : sample(right.response().text()));
-            metrics.diff(alias, candidate, kind.equals(DiffRecord.NOISE) ? "noise_" + diff.verdict().label() : diff.verdict().label());
-            report.accept(record);
-            for (DiffSink sink : sinks) sink.accept(record);
-            return null;
-        }, false).onFailure(error -> LOG.log(Level.WARNING, "diff of " + alias + "/" + candidate + " failed", error));
+        if (!queue.offer(new Pair(id, alias, primary, candidate, kind, wantsJson, request, primaryCapture, candidateCapture))) {
+            metrics.shadowDropped("diff_queue_full");
+        }
+    }
+
+    private void work() {
+        List<Pair> batch = new java.util.ArrayList<>();
+        while (!Thread.currentThread().isInterrupted()) {
+            queue.drainTo(batch);
+            if (batch.isEmpty()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(BATCH_MS * 1_000_000);
+                continue;
+            }
+            for (Pair pair : batch) {
+                try {
+                    compare(pair);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "diff of " + pair.alias() + "/" + pair.candidate() + " failed", e);
+                }
+            }
+            batch.clear();
+            sinks.forEach(DiffSink::flush);
+        }
+    }
+
+    private void compare(Pair pair) {
+        Exchange left = pair.primaryCapture().toExchange();
+        Exchange right = pair.candidateCapture().toExchange();
+        DiffMetrics diff = ResponseDiffer.compare(left, right, DiffOptions.defaults(pair.wantsJson()));
+        DiffRecord record = new DiffRecord(pair.id(), Instant.now(), pair.alias(), pair.primary(), pair.candidate(), pair.kind(),
+                diff, redact ? null : sample(new String(pair.request(), java.nio.charset.StandardCharsets.UTF_8)),
+                redact ? null : sample(left.response().text()), redact ? null : sample(right.response().text()));
+        metrics.diff(pair.alias(), pair.candidate(),
+                pair.kind().equals(DiffRecord.NOISE) ? "noise_" + diff.verdict().label() : diff.verdict().label());
+        report.accept(record);
+        for (DiffSink sink : sinks) sink.accept(record);
     }
 
     private static String sample(String text) {
@@ -71,6 +104,12 @@ public final class DiffPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        worker.interrupt();
+        try {
+            worker.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sinks.forEach(DiffSink::close);
     }
 }

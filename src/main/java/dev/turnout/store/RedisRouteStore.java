@@ -155,8 +155,9 @@ final class RedisRouteStore implements RouteStore {
     }
 
     private String[] writeArgs(RouteTable table, long expectedRevision, ChangeInfo change) {
+        long floor = current == null ? 0 : current.revision();
         return new String[] {Long.toString(expectedRevision), tableWithoutRevision(table), entry(change),
-                Integer.toString(options.historyLimit()), channel};
+                Integer.toString(options.historyLimit()), channel, Long.toString(floor)};
     }
 
     private Future<List<Object>> runScript(String script, String[] args) {

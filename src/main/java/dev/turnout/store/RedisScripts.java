@@ -16,11 +16,13 @@ final class RedisScripts {
 
     /**
      * KEYS: rev, table, history. ARGV: expected revision (-1 = any), table JSON without revision,
-     * history entry JSON without revision and routes, history limit, channel.
+     * history entry JSON without revision and routes, history limit, channel, and the writer's
+     * applied revision: a store holding less (Redis came back empty and nobody has restored yet)
+     * counts as holding that, so revisions never go backwards.
      * Returns {1, rev} when written, {0, stored} on a conflict, {2, stored} when nothing changed.
      */
     static final String WRITE = String.join("\n",
-            "local stored = tonumber(redis.call('GET', KEYS[1]) or '0')",
+            "local stored = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(ARGV[6]))",
             "local expected = tonumber(ARGV[1])",
             "if expected >= 0 and expected ~= stored then return {0, stored} end",
             "local current = redis.call('GET', KEYS[2])",
@@ -28,8 +30,9 @@ final class RedisScripts {
             "  local comma = string.find(current, ',', 1, true)",
             "  if comma and string.sub(current, comma + 1) == string.sub(ARGV[2], 2) then return {2, stored} end",
             "end",
-            "local rev = redis.call('INCR', KEYS[1])",
+            "local rev = stored + 1",
             "local doc = '{\"revision\":' .. rev .. ',' .. string.sub(ARGV[2], 2)",
+            "redis.call('SET', KEYS[1], rev)",
             "redis.call('SET', KEYS[2], doc)",
             "redis.call('LPUSH', KEYS[3], '{\"revision\":' .. rev .. ',\"routes\":' .. doc .. ',' .. string.sub(ARGV[3], 2))",
             "redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[4]) - 1)",
