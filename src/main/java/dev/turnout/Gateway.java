@@ -77,10 +77,20 @@ public final class Gateway {
 
     public static Future<Gateway> start(Vertx vertx, GatewayConfig config, RouteStore store, RouteTable seed,
                                         Function<String, String> environment, Breakers breakers, AccessLog accessLog) {
+        return start(vertx, config, store, seed, environment, breakers, accessLog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /**
+     * @param registry where the meters go and what {@code /metrics} shows; pass the registry the
+     *                 Vert.x instance was built with to include its server and pool meters
+     */
+    public static Future<Gateway> start(Vertx vertx, GatewayConfig config, RouteStore store, RouteTable seed,
+                                        Function<String, String> environment, Breakers breakers, AccessLog accessLog,
+                                        PrometheusMeterRegistry registry) {
         requireNonNull(config, "config");
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMetrics metrics = new GatewayMetrics(registry, () -> store.current() == null ? 0 : store.current().revision());
         BreakerMetrics.bind(registry, breakers);
+        GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
         DiffReport report = new DiffReport();
         DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config), config.diffs().redact());
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),
@@ -123,10 +133,6 @@ public final class Gateway {
 
     public int adminPort() {
         return admin.port();
-    }
-
-    public DiffReport diffReport() {
-        return diffs.report();
     }
 
     public RouteStore store() {

@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * bounded sets an operator defines, never client or user ids (unbounded cardinality).
  * Meters are cached per tag combination so the hot path does one map lookup, not a registration.
  * <pre>
- *   turnout_requests_total{alias,version,role,outcome}     role = primary | shadow | noise
+ *   turnout_requests_total{alias,version,role,decision,outcome}  role = primary | shadow | noise
  *   turnout_request_duration_seconds{alias,version,role}   histogram
  *   turnout_ttft_seconds{alias,version,role}               time to the first response byte, histogram
  *   turnout_shadow_dropped_total{reason}
@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  */
 public final class GatewayMetrics {
 
-    private record RequestKey(String alias, String version, String role, String outcome) {}
+    private record RequestKey(String alias, String version, String role, String decision, String outcome) {}
 
     private record TimerKey(String name, String alias, String version, String role) {}
 
@@ -46,14 +46,23 @@ public final class GatewayMetrics {
                 .description("The route revision this instance serves").strongReference(true).register(registry);
     }
 
-    public MeterRegistry registry() {
-        return registry;
+    /** JVM memory, GC, threads and CPU, plus access-log lines dropped because the writer fell behind. */
+    public static <T> void bindProcess(MeterRegistry registry, T accessLog, java.util.function.ToDoubleFunction<T> dropped) {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        // The access log object, not a lambda: meters hold their source weakly.
+        io.micrometer.core.instrument.FunctionCounter.builder("turnout_access_log_dropped", accessLog, dropped)
+                .description("Access log lines dropped because the writer could not keep up").register(registry);
     }
 
-    public void request(String alias, String version, String role, String outcome) {
-        requests.computeIfAbsent(new RequestKey(alias, version, role, outcome), key -> Counter.builder("turnout_requests")
-                .description("Requests by alias, version, role (primary, shadow, noise) and outcome")
-                .tags("alias", key.alias(), "version", key.version(), "role", key.role(), "outcome", key.outcome())
+    /** @param decision pin | split | fallback for primaries, {@code n/a} for shadows and refused requests */
+    public void request(String alias, String version, String role, String decision, String outcome) {
+        requests.computeIfAbsent(new RequestKey(alias, version, role, decision, outcome), key -> Counter.builder("turnout_requests")
+                .description("Requests by alias, version, role (primary, shadow, noise), decision and outcome")
+                .tags("alias", key.alias(), "version", key.version(), "role", key.role(), "decision", key.decision(),
+                        "outcome", key.outcome())
                 .register(registry)).increment();
     }
 

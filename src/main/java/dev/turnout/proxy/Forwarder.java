@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.resilience.RetryPolicy;
 import dev.turnout.route.ModelVersion;
+import dev.turnout.route.RouteTable;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -48,12 +49,12 @@ final class Forwarder {
     }
 
     /** The alias's fallback for a failing decision, if it has one that may take calls now. */
-    RouteDecision fallbackFor(RouteDecision failing) {
+    RouteDecision fallbackFor(RouteTable table, RouteDecision failing) {
         String fallback = failing.alias().fallback();
         if (fallback == null || fallback.equals(failing.version().id()) || failing.kind() == RouteDecision.Kind.FALLBACK) {
             return null;
         }
-        ModelVersion version = plane.routes().get().version(fallback);
+        ModelVersion version = table.version(fallback);
         if (version == null || !plane.breakers().tryAcquire(fallback)) return null;
         return new RouteDecision(failing.alias(), version, RouteDecision.Kind.FALLBACK);
     }
@@ -118,27 +119,31 @@ final class Forwarder {
     }
 
     private void attemptFailed(ProxyCall call, ModelVersion version, long attemptStart, Throwable error) {
+        if (call.finished) {
+            // The client left and we cut the exchange: not the upstream's fault.
+            plane.breakers().breaker(version.id()).releasePermission();
+            return;
+        }
         plane.breakers().failed(version.id(), System.nanoTime() - attemptStart, error);
-        if (call.finished) return;
         if (nextStep(call, version) != null) retryOrFailOver(call, version, error);
         else failBeforeResponse(call, version, error);
     }
 
-    /** What happens after a failed attempt: "retry", "fallback", or null when nothing may. */
-    private String nextStep(ProxyCall call, ModelVersion version) {
-        if (retryable(call) && plane.retry().allows(call.versionAttempts, call.elapsedMs())) return "retry";
+    private enum Step { RETRY, FALLBACK }
+
+    /** What may follow a failed attempt, or null when nothing may. */
+    private Step nextStep(ProxyCall call, ModelVersion version) {
+        boolean nothingSentYet = !call.request.response().headWritten();
+        if (nothingSentYet && plane.retry().allows(call.versionAttempts, call.elapsedMs())) return Step.RETRY;
         String fallback = call.decision.alias().fallback();
-        if (fallback != null && !fallback.equals(version.id()) && call.decision.kind() != RouteDecision.Kind.FALLBACK) return "fallback";
+        if (fallback != null && !fallback.equals(version.id()) && call.decision.kind() != RouteDecision.Kind.FALLBACK) {
+            return Step.FALLBACK;
+        }
         return null;
     }
 
-    private static boolean retryable(ProxyCall call) {
-        return !call.request.response().headWritten();
-    }
-
     private void retryOrFailOver(ProxyCall call, ModelVersion version, Throwable error) {
-        String step = nextStep(call, version);
-        if ("retry".equals(step)) {
+        if (nextStep(call, version) == Step.RETRY) {
             vertx.setTimer(Math.max(1, plane.retry().delayMs(call.versionAttempts)), id -> {
                 if (call.finished) return;
                 if (plane.breakers().tryAcquire(version.id())) {
@@ -153,7 +158,7 @@ final class Forwarder {
     }
 
     private void failOver(ProxyCall call, ModelVersion version, Throwable error) {
-        RouteDecision fallback = fallbackFor(call.decision);
+        RouteDecision fallback = fallbackFor(call.table, call.decision);
         if (fallback == null) {
             failBeforeResponse(call, version, error);
             return;
@@ -254,7 +259,7 @@ final class Forwarder {
         long now = System.nanoTime();
         String alias = call.alias();
         String version = call.version();
-        plane.metrics().request(alias, version, "primary", outcome);
+        plane.metrics().request(alias, version, "primary", call.decision.kind().header(), outcome);
         plane.metrics().duration(alias, version, "primary", now - call.startNanos);
         if (call.firstByteNanos != 0) plane.metrics().timeToFirstByte(alias, version, "primary", call.firstByteNanos - call.startNanos);
         plane.accessLog().log(new AccessLog.Entry(System.currentTimeMillis(), call.request.method().name(), call.request.path(),

@@ -15,10 +15,6 @@ final class HopByHop {
 
     private HopByHop() {}
 
-    static boolean isHopByHop(String lowerCaseName) {
-        return NAMES.contains(lowerCaseName);
-    }
-
     /**
      * Copies {@code from} into {@code to} without hop-by-hop headers and without the names in
      * {@code alsoDrop} (lower case), which the proxy sets itself.

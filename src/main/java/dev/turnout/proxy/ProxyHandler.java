@@ -75,7 +75,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
             InspectedRequest inspected;
             try {
                 inspected = RequestInspector.inspect(body.bytes(), body.length());
-                decision = admit(planner.plan(table, identity, inspected, request::getHeader));
+                decision = admit(table, planner.plan(table, identity, inspected, request::getHeader));
             } catch (RequestInspector.InvalidBodyException e) {
                 reject(request, startNanos, OpenAiError.badRequest(null, e.param(), e.getMessage()));
                 return;
@@ -93,9 +93,9 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
 
     /** The chosen version if its breaker lets the call through, else the alias's fallback, else 503. */
-    private RouteDecision admit(RouteDecision decision) {
+    private RouteDecision admit(RouteTable table, RouteDecision decision) {
         if (plane.breakers().tryAcquire(decision.version().id())) return decision;
-        RouteDecision fallback = forwarder.fallbackFor(decision);
+        RouteDecision fallback = forwarder.fallbackFor(table, decision);
         if (fallback != null) return fallback;
         throw new RoutePlanner.PlanException(new OpenAiError(503, "upstream_error", "version_unavailable", null,
                 "The model version '" + decision.version().id() + "' behind '" + decision.alias().name() + "' is failing "
@@ -131,7 +131,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
 
     private void reject(HttpServerRequest request, long startNanos, OpenAiError error) {
-        plane.metrics().request("none", "none", "primary", "rejected_" + error.status());
+        plane.metrics().request("none", "none", "primary", "n/a", "rejected_" + error.status());
         error.send(request.response());
         double ms = (System.nanoTime() - startNanos) / 1e6;
         plane.accessLog().log(new AccessLog.Entry(System.currentTimeMillis(), request.method().name(), request.path(),

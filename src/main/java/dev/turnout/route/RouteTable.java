@@ -38,16 +38,8 @@ public final class RouteTable {
         return new RouteTable(revision, versions, aliases, clients);
     }
 
-    public static RouteTable empty() {
-        return new RouteTable(0, Map.of(), Map.of(), Map.of());
-    }
-
     public RouteTable withRevision(long newRevision) {
         return new RouteTable(newRevision, versions, aliases, clients);
-    }
-
-    public RouteTable withVersions(Map<String, ModelVersion> newVersions) {
-        return new RouteTable(revision, newVersions, aliases, clients);
     }
 
     public RouteTable withAliases(Map<String, Alias> newAliases) {

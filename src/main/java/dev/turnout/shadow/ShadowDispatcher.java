@@ -80,7 +80,7 @@ public final class ShadowDispatcher {
         String role = kind.equals(DiffRecord.NOISE) ? "noise" : "shadow";
         shadow.whenDone(() -> {
             limits.release(version.id());
-            pipeline.metrics().request(alias, version.id(), role, outcome(shadow));
+            pipeline.metrics().request(alias, version.id(), role, "n/a", outcome(shadow));
             pipeline.metrics().duration(alias, version.id(), role, System.nanoTime() - start);
         });
         // Compare once both sides have ended, whichever ends last.

@@ -40,8 +40,4 @@ public final class ShadowLimits {
         byVersion.get(version).decrementAndGet();
         inFlight.decrementAndGet();
     }
-
-    int inFlight() {
-        return inFlight.get();
-    }
 }

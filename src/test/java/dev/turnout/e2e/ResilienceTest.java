@@ -141,6 +141,7 @@ class ResilienceTest {
             assertThat(served.headers().firstValue("x-turnout-version")).contains("stable");
         }
         assertThat(flakyCalls.get()).isEqualTo(callsWhenOpened);
+        assertThat(metrics()).contains("turnout_requests_total{alias=\"bot\",decision=\"fallback\",outcome=\"ok\",role=\"primary\",version=\"stable\"} 5.0");
         HttpResponse<String> noFallback = ask("lonely");
         assertThat(noFallback.statusCode()).isEqualTo(503);
         assertThat(noFallback.headers().firstValue("retry-after")).contains("30");
@@ -188,8 +189,8 @@ class ResilienceTest {
         }
         String metrics = metrics();
         assertThat(metrics)
-                .contains("turnout_requests_total{alias=\"bot\",outcome=\"ok\",role=\"primary\",version=\"flaky\"} 3.0")
-                .contains("turnout_requests_total{alias=\"bot\",outcome=\"completed\",role=\"shadow\",version=\"stable\"}")
+                .contains("turnout_requests_total{alias=\"bot\",decision=\"split\",outcome=\"ok\",role=\"primary\",version=\"flaky\"} 3.0")
+                .contains("turnout_requests_total{alias=\"bot\",decision=\"n/a\",outcome=\"completed\",role=\"shadow\",version=\"stable\"}")
                 .contains("turnout_request_duration_seconds_bucket{alias=\"bot\",role=\"primary\",version=\"flaky\"")
                 .contains("turnout_ttft_seconds_count{alias=\"bot\",role=\"primary\",version=\"flaky\"} 3")
                 .contains("turnout_diffs_total{alias=\"bot\",candidate=\"stable\",verdict=")
