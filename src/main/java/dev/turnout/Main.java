@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -154,18 +155,27 @@ public final class Main implements Runnable {
         return future.toCompletionStage().toCompletableFuture().get();
     }
 
-    /** Blocks the main thread until the JVM is asked to stop, then closes cleanly. */
+    /**
+     * Blocks the main thread for good; on SIGTERM or Ctrl-C a shutdown hook closes the gateway and
+     * Vert.x, and the JVM exits when the hook ends. (Returning to main would call System.exit while
+     * shutdown is in progress, which blocks forever.)
+     */
     static void awaitShutdown(Vertx vertx, Gateway gateway) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Future<Void> closing = gateway == null ? Future.succeededFuture() : gateway.close();
             try {
-                closing.eventually(vertx::close).toCompletionStage().toCompletableFuture().get();
-            } catch (Exception ignored) {
-                // Shutting down anyway.
+                if (gateway != null) gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("turnout: unclean shutdown: " + e);
             }
-            stopped.countDown();
+            // Waited on with a latch: a future composed on a Vert.x context never completes once Vert.x is closed.
+            CountDownLatch closed = new CountDownLatch(1);
+            vertx.close().onComplete(done -> closed.countDown());
+            try {
+                closed.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "turnout-shutdown"));
-        stopped.await();
+        new CountDownLatch(1).await();
     }
 }

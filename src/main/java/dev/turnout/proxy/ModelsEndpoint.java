@@ -13,6 +13,7 @@ final class ModelsEndpoint {
     private ModelsEndpoint() {}
 
     static void respond(RouteTable table, String path, HttpServerResponse response) {
+        response.putHeader("x-turnout-revision", Long.toString(table.revision()));
         if (path.equals("/v1/models") || path.equals("/v1/models/")) {
             ObjectNode list = RouteCodec.JSON.createObjectNode().put("object", "list");
             ArrayNode data = list.putArray("data");
