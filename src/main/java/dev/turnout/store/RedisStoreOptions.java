@@ -17,9 +17,19 @@ public record RedisStoreOptions(String uri, String prefix, String instanceId, in
         requireNonNull(prefix, "prefix");
         requireNonNull(instanceId, "instanceId");
         if (historyLimit < 1) throw new IllegalArgumentException("historyLimit must be >= 1, got " + historyLimit);
+        positive(pollInterval, "pollInterval");
+        positive(heartbeatInterval, "heartbeatInterval");
+        positive(instanceTtl, "instanceTtl");
+        positive(commandTimeout, "commandTimeout");
+        if (prefix.isBlank()) throw new IllegalArgumentException("store.prefix must not be blank; the default is turnout");
         if (prefix.contains("{") || prefix.contains("}")) {
             throw new IllegalArgumentException("store.prefix must not contain braces: it becomes the hash tag, got " + prefix);
         }
+    }
+
+    private static void positive(Duration duration, String name) {
+        requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero()) throw new IllegalArgumentException(name + " must be > 0, got " + duration);
     }
 
     public static RedisStoreOptions of(String uri, String prefix, String instanceId, int historyLimit) {

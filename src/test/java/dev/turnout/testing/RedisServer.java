@@ -2,39 +2,78 @@ package dev.turnout.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code redis-server} process for tests: the one on PATH if there is one, else the Linux
- * binary shipped inside {@code com.github.codemonstur:embedded-redis}. No persistence, loopback
- * only. {@link #stop()} and {@link #start()} again keep the port, to test Redis going away and
- * coming back (empty, as a restart without persistence does).
+ * binary shipped inside {@code com.github.codemonstur:embedded-redis} (Redis 6.2). Loopback only,
+ * a free port, no snapshots, no append-only file.
+ *
+ * <p>{@link #stop()} and {@link #start()} keep the port, to test Redis going away and coming back
+ * <em>empty</em> (a restart without persistence); {@link #stopKeepingData()} saves a snapshot on
+ * the way down (SHUTDOWN SAVE) that the next {@link #start()} loads, as a Redis with persistence.
+ *
+ * <p>Use it directly ({@link #startNew()}, {@link #close()}) or as an extension:
+ * {@code @RegisterExtension static final RedisServer REDIS = RedisServer.extension();}, which
+ * starts it before the class's tests, stops it after them, and starts it again before a test if
+ * an earlier one left it stopped.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable, BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
 
-    private static final String EMBEDDED = "/redis-server-6.2.6-v5-linux-amd64";
+    private static Path binary;
 
-    private final Path binary;
-    private final int port;
+    private final Path directory;
+    private int port;
     private Process process;
 
-    private RedisServer(Path binary, int port) {
-        this.binary = binary;
-        this.port = port;
+    private RedisServer() {
+        try {
+            this.directory = Files.createTempDirectory("turnout-redis");
+            directory.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a directory for redis-server: " + e.getMessage(), e);
+        }
     }
 
+    /** A running server on a free port. */
     public static RedisServer startNew() {
-        RedisServer server = new RedisServer(binary(), freePort());
-        server.start();
+        RedisServer server = new RedisServer();
+        server.startOnFreePort();
         return server;
+    }
+
+    private void startOnFreePort() {
+        // The free port can be taken by another process before redis-server binds it: try another.
+        for (int attempt = 1; ; attempt++) {
+            port = freePort();
+            try {
+                start();
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt == 3) throw e;
+            }
+        }
+    }
+
+    /** Not started yet: the extension starts it before the tests of the class that registers it. */
+    public static RedisServer extension() {
+        return new RedisServer();
     }
 
     public String uri() {
@@ -45,10 +84,17 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts the server on its port; loads the snapshot {@link #stopKeepingData()} left, if any. */
     public synchronized void start() {
+        if (isRunning()) return;
         try {
-            process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--protected-mode", "no"))
+            process = new ProcessBuilder(List.of(binary().toString(), "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                    "--dir", directory.toString(), "--dbfilename", "dump.rdb"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + binary + ": " + e.getMessage(), e);
@@ -56,9 +102,50 @@ public final class RedisServer implements AutoCloseable {
         awaitListening();
     }
 
+    /** Stops the server; it comes back empty, as a Redis without persistence does after a restart. */
     public synchronized void stop() {
         if (process == null) return;
-        process.destroy();
+        process.destroy(); // SIGTERM: with no save points configured, Redis exits without a snapshot
+        awaitExit();
+        deleteSnapshot();
+    }
+
+    /** Stops the server after writing a snapshot, which the next {@link #start()} loads. */
+    public synchronized void stopKeepingData() {
+        if (process == null) return;
+        try (Socket socket = new Socket("127.0.0.1", port); OutputStream out = socket.getOutputStream()) {
+            out.write("*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            socket.getInputStream().read(); // returns when Redis has saved and closed the connection
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot send SHUTDOWN SAVE to redis-server: " + e.getMessage(), e);
+        }
+        awaitExit();
+        if (!Files.exists(directory.resolve("dump.rdb"))) throw new IllegalStateException("redis-server saved no snapshot");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (port == 0) startOnFreePort();
+        else start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void awaitExit() {
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
         } catch (InterruptedException e) {
@@ -67,40 +154,60 @@ public final class RedisServer implements AutoCloseable {
         process = null;
     }
 
-    @Override
-    public void close() {
-        stop();
+    private void deleteSnapshot() {
+        try {
+            Files.deleteIfExists(directory.resolve("dump.rdb"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void awaitListening() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new IllegalStateException("redis-server exited with " + process.exitValue());
+            if (!process.isAlive()) {
+                process = null;
+                throw new IllegalStateException("redis-server exited at start (port " + port + " taken?)");
+            }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return;
             } catch (IOException notYet) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                // A process start, not a test's synchronisation: there is no event to wait on.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
         throw new IllegalStateException("redis-server did not listen on port " + port + " within 10 s");
     }
 
-    private static Path binary() {
+    private static synchronized Path binary() {
+        if (binary != null) return binary;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir, "redis-server");
-            if (Files.isExecutable(candidate)) return candidate;
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "redis-server");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return binary = candidate;
         }
-        try (InputStream in = RedisServer.class.getResourceAsStream(EMBEDDED)) {
-            if (in == null) throw new IllegalStateException("no redis-server on PATH and none in embedded-redis");
+        String resource = embeddedBinary();
+        try (InputStream in = RedisServer.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no redis-server on PATH and no " + resource + " in embedded-redis;"
+                        + " install redis-server or add com.github.codemonstur:embedded-redis to the test classpath");
+            }
             Path file = Files.createTempFile("turnout-redis-server", "");
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
             file.toFile().deleteOnExit();
-            return file;
+            return binary = file;
         } catch (IOException e) {
             throw new IllegalStateException("cannot extract the embedded redis-server: " + e.getMessage(), e);
         }
+    }
+
+    private static String embeddedBinary() {
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        boolean arm = arch.contains("aarch64") || arch.contains("arm");
+        if (os.contains("mac")) return arm ? "/redis-server-6.2.6-v5-darwin-arm64" : "/redis-server-6.2.6-v5-darwin-amd64";
+        return arm ? "/redis-server-6.2.7-linux-arm64" : "/redis-server-6.2.6-v5-linux-amd64";
     }
 
     private static int freePort() {
