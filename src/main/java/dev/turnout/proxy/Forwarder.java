@@ -279,7 +279,8 @@ final class Forwarder {
 
     private static String millis(long nanos) {
         long micros = nanos / 1000;
-        return micros / 1000 + "." + String.format("%03d", micros % 1000);
+        long fraction = micros % 1000;
+        return micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
     }
 
     private static String describe(Throwable error) {
