@@ -2,25 +2,29 @@ package dev.turnout.metrics;
 
 import dev.turnout.resilience.Breakers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * {@code turnout_breaker_state{version}}: 0 closed, 1 open, 2 half-open (3 other), registered for
- * each breaker as it is created, plus {@code turnout_breaker_transitions_total{version,to}}.
+ * {@code turnout_breaker_state{version}}: 0 closed, 1 open, 2 half-open (3 other), and
+ * {@code turnout_breaker_transitions_total{version,to}}, for each breaker as it is created. The
+ * gauge looks the breaker up by name, so it follows a breaker replaced by a policy change.
  */
 public final class BreakerMetrics {
 
     private BreakerMetrics() {}
 
-    public static void bind(MeterRegistry registry, Breakers breakers) {
-        breakers.registry().getEventPublisher().onEntryAdded(added -> {
+    public static void bind(MeterRegistry meters, Breakers breakers) {
+        CircuitBreakerRegistry registry = breakers.registry();
+        registry.getEventPublisher().onEntryAdded(added -> {
             CircuitBreaker breaker = added.getAddedEntry();
-            Gauge.builder("turnout_breaker_state", breaker, BreakerMetrics::state)
+            String name = breaker.getName();
+            Gauge.builder("turnout_breaker_state", registry, r -> r.find(name).map(BreakerMetrics::state).orElse(0.0))
                     .description("Circuit breaker state per version: 0 closed, 1 open, 2 half-open, 3 other")
-                    .tag("version", breaker.getName()).register(registry);
-            breaker.getEventPublisher().onStateTransition(event -> registry.counter("turnout_breaker_transitions",
-                    "version", breaker.getName(), "to", event.getStateTransition().getToState().name().toLowerCase()).increment());
+                    .tag("version", name).register(meters);
+            breaker.getEventPublisher().onStateTransition(event -> meters.counter("turnout_breaker_transitions",
+                    "version", name, "to", event.getStateTransition().getToState().name().toLowerCase()).increment());
         });
     }
 

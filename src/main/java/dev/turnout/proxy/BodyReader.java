@@ -6,8 +6,10 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Collects a request body into one array, refusing it as soon as it passes the cap: a declared
- * {@code Content-Length} over the cap is refused before a byte is read, a chunked body when it
- * crosses the cap. A refused request's connection is closed so the rest is never read.
+ * {@code Content-Length} over the cap is answered before a byte is kept, a chunked body when it
+ * crosses the cap. The rest of a refused body is read and dropped, so the client (still sending)
+ * gets its 413 instead of a reset connection; a body past {@value #DRAIN_FACTOR} times the cap is
+ * not worth draining, and its connection is closed.
  */
 final class BodyReader {
 
@@ -20,13 +22,15 @@ final class BodyReader {
         }
     }
 
+    static final int DRAIN_FACTOR = 8;
+
     private BodyReader() {}
 
     static Future<Body> read(HttpServerRequest request, long maxBytes) {
         Promise<Body> promise = Promise.promise();
         long declared = declaredLength(request.getHeader("content-length"));
         if (declared > maxBytes) {
-            refuse(request);
+            refuse(request, declared, maxBytes);
             return Future.failedFuture(new TooLargeException());
         }
         int initial = declared >= 0 ? (int) declared : 4096;
@@ -37,7 +41,7 @@ final class BodyReader {
             int needed = length[0] + chunk.length();
             if (needed > maxBytes) {
                 promise.tryFail(new TooLargeException());
-                refuse(request);
+                refuse(request, -1, maxBytes);
                 return;
             }
             if (needed > holder[0].length) {
@@ -61,11 +65,18 @@ final class BodyReader {
         return OpenAiError.badRequest(null, null, "The request body could not be read: " + error.getMessage());
     }
 
-    private static void refuse(HttpServerRequest request) {
-        // Do not read the rest of an oversized body: answer, then drop the connection.
-        request.response().putHeader("connection", "close");
-        request.response().closeHandler(null);
-        request.response().endHandler(done -> request.connection().close());
+    private static void refuse(HttpServerRequest request, long declared, long maxBytes) {
+        long drainLimit = maxBytes * DRAIN_FACTOR;
+        if (declared > drainLimit) {
+            request.response().putHeader("connection", "close");
+            request.response().endHandler(done -> request.connection().close());
+            return;
+        }
+        long[] drained = {0};
+        request.handler(chunk -> {
+            drained[0] += chunk.length();
+            if (drained[0] > drainLimit) request.connection().close();
+        });
     }
 
     private static long declaredLength(String header) {

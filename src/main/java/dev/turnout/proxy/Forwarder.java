@@ -45,7 +45,29 @@ final class Forwarder {
     }
 
     void start(ProxyCall call) {
+        long total = call.decision.version().totalTimeoutMs();
+        if (total > 0) call.deadlineTimer = vertx.setTimer(total, id -> totalTimeout(call, total));
         attempt(call);
+    }
+
+    /** The whole exchange took longer than the version allows: cut it, whatever stage it is in. */
+    private void totalTimeout(ProxyCall call, long totalMs) {
+        if (call.finished) return;
+        call.deadlineTimer = -1;
+        if (call.capture != null) call.capture.fail("timeout");
+        HttpServerResponse response = call.request.response();
+        OpenAiError error = new OpenAiError(504, "upstream_error", "upstream_timeout", null, "The model version '"
+                + call.version() + "' did not finish within its total limit of " + totalMs + " ms.");
+        if (!response.headWritten()) {
+            error.send(response);
+            finish(call, 504, "timeout");
+        } else {
+            if (isEventStream(response.headers().get("content-type"))) response.end(Buffer.buffer("data: " + error.toJson() + "\n\n"));
+            else response.reset();
+            finish(call, response.getStatusCode(), "timeout");
+        }
+        // Finished first, so the upstream's reset is not reported as an interrupted stream.
+        if (call.upstream != null) call.upstream.reset();
     }
 
     /** The alias's fallback for a failing decision, if it has one that may take calls now. */
@@ -55,7 +77,7 @@ final class Forwarder {
             return null;
         }
         ModelVersion version = table.version(fallback);
-        if (version == null || !plane.breakers().tryAcquire(fallback)) return null;
+        if (version == null || !plane.breakers().tryAcquire(version)) return null;
         return new RouteDecision(failing.alias(), version, RouteDecision.Kind.FALLBACK);
     }
 
@@ -75,7 +97,7 @@ final class Forwarder {
                 .setIdleTimeout(version.timeoutMs());
         upstreams.clientFor(call.table, version).request(options).onComplete(created -> {
             if (call.finished) {
-                plane.breakers().breaker(version.id()).releasePermission();
+                plane.breakers().released(version);
                 if (created.succeeded()) created.result().reset();
                 return;
             }
@@ -84,6 +106,7 @@ final class Forwarder {
                 return;
             }
             HttpClientRequest upstream = created.result();
+            call.upstream = upstream;
             MultiMap headers = upstream.headers();
             HopByHop.copy(call.request.headers(), headers, ProxyHandler.REQUEST_HEADERS_SET_HERE);
             String authorization = upstreamAuthorization(call, version);
@@ -104,9 +127,9 @@ final class Forwarder {
                 HttpClientResponse answer = answered.result();
                 long nanos = System.nanoTime() - attemptStart;
                 if (answer.statusCode() >= 500 || answer.statusCode() == 429) {
-                    plane.breakers().failed(version.id(), nanos, new UpstreamStatusException(answer.statusCode()));
+                    plane.breakers().failed(version, nanos, new UpstreamStatusException(answer.statusCode()));
                 } else {
-                    plane.breakers().succeeded(version.id(), nanos);
+                    plane.breakers().succeeded(version, nanos);
                 }
                 if (RetryPolicy.retryableStatus(answer.statusCode()) && nextStep(call, version) != null) {
                     upstream.reset(); // discard this answer: the client never sees it
@@ -121,10 +144,10 @@ final class Forwarder {
     private void attemptFailed(ProxyCall call, ModelVersion version, long attemptStart, Throwable error) {
         if (call.finished) {
             // The client left and we cut the exchange: not the upstream's fault.
-            plane.breakers().breaker(version.id()).releasePermission();
+            plane.breakers().released(version);
             return;
         }
-        plane.breakers().failed(version.id(), System.nanoTime() - attemptStart, error);
+        plane.breakers().failed(version, System.nanoTime() - attemptStart, error);
         if (nextStep(call, version) != null) retryOrFailOver(call, version, error);
         else failBeforeResponse(call, version, error);
     }
@@ -146,7 +169,7 @@ final class Forwarder {
         if (nextStep(call, version) == Step.RETRY) {
             vertx.setTimer(Math.max(1, plane.retry().delayMs(call.versionAttempts)), id -> {
                 if (call.finished) return;
-                if (plane.breakers().tryAcquire(version.id())) {
+                if (plane.breakers().tryAcquire(version)) {
                     attempt(call);
                 } else {
                     failOver(call, version, error);
@@ -256,6 +279,7 @@ final class Forwarder {
     private void finish(ProxyCall call, int status, String outcome) {
         if (call.finished) return;
         call.finished = true;
+        if (call.deadlineTimer >= 0) vertx.cancelTimer(call.deadlineTimer);
         long now = System.nanoTime();
         String alias = call.alias();
         String version = call.version();

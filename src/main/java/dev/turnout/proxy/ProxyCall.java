@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.route.RouteTable;
 import dev.turnout.shadow.Capture;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -26,6 +27,8 @@ final class ProxyCall {
     long firstByteNanos;
     long bytesOut;
     boolean finished;
+    HttpClientRequest upstream;
+    long deadlineTimer = -1;
 
     ProxyCall(HttpServerRequest request, RouteTable table, InspectedRequest inspected, byte[] body, int bodyLength,
               long startNanos, RouteDecision decision) {

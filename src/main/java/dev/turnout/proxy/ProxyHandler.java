@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.resilience.Breakers;
 import dev.turnout.route.RouteTable;
 import dev.turnout.shadow.ShadowDispatcher;
 import dev.turnout.shadow.ShadowRequest;
@@ -80,9 +81,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                 reject(request, startNanos, OpenAiError.badRequest(null, e.param(), e.getMessage()));
                 return;
             } catch (RoutePlanner.PlanException e) {
-                if (e.error().status() == 503) {
-                    request.response().putHeader("retry-after", Long.toString(plane.breakers().retryAfterSeconds()));
-                }
+                if (e.retryAfterSeconds() > 0) request.response().putHeader("retry-after", Long.toString(e.retryAfterSeconds()));
                 reject(request, startNanos, e.error());
                 return;
             }
@@ -94,14 +93,15 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     /** The chosen version if its breaker lets the call through, else the alias's fallback, else 503. */
     private RouteDecision admit(RouteTable table, RouteDecision decision) {
-        if (plane.breakers().tryAcquire(decision.version().id())) return decision;
+        if (plane.breakers().tryAcquire(decision.version())) return decision;
         RouteDecision fallback = forwarder.fallbackFor(table, decision);
         if (fallback != null) return fallback;
-        throw new RoutePlanner.PlanException(new OpenAiError(503, "upstream_error", "version_unavailable", null,
+        long retryAfter = Breakers.retryAfterSeconds(decision.version());
+        throw new RoutePlanner.PlanException(retryAfter, new OpenAiError(503, "upstream_error", "version_unavailable", null,
                 "The model version '" + decision.version().id() + "' behind '" + decision.alias().name() + "' is failing "
                         + "and its circuit breaker is open" + (decision.alias().fallback() == null
                         ? "; the alias has no fallback version." : "; its fallback is unavailable too.")
-                        + " Retry after " + plane.breakers().retryAfterSeconds() + " s."));
+                        + " Retry after " + retryAfter + " s."));
     }
 
     /** Chat and legacy completions are compared; embeddings and other endpoints are not shadowed. */

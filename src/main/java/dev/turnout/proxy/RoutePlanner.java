@@ -54,10 +54,21 @@ public final class RoutePlanner {
     /** A request that cannot be routed; carries the error for the client. */
     public static final class PlanException extends RuntimeException {
         private final OpenAiError error;
+        private final long retryAfterSeconds;
 
         public PlanException(OpenAiError error) {
+            this(0, error);
+        }
+
+        public PlanException(long retryAfterSeconds, OpenAiError error) {
             super(error.message(), null, false, false);
             this.error = error;
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        /** For a {@code Retry-After} header; 0 when there is none to give. */
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
         }
 
         public OpenAiError error() {

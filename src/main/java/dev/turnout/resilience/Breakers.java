@@ -1,75 +1,84 @@
 package dev.turnout.resilience;
 
+import dev.turnout.route.BreakerPolicy;
+import dev.turnout.route.ModelVersion;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Resilience4j circuit breaker per model version, shared by every event loop. A version whose
- * recent calls mostly failed (5xx, 429, timeouts, refused connections) is skipped for a while and
- * its alias's fallback serves instead; a few trial calls then decide whether it is back.
+ * One Resilience4j circuit breaker per model version, shared by every event loop and configured
+ * by the version's {@code breaker} policy in the route table. A version whose recent calls mostly
+ * failed (5xx, 429, timeouts, refused connections) is skipped for a while and its alias's fallback
+ * serves instead; a few trial calls then decide whether it is back. A route change that alters a
+ * version's policy gives it a fresh breaker.
  */
 public final class Breakers {
 
-    /**
-     * @param failureRatePercent failures, in percent of the sliding window, that open the breaker
-     * @param window             calls in the count-based sliding window
-     * @param minimumCalls       calls needed before the rate counts
-     * @param openFor            how long an open breaker refuses calls before trying again
-     */
-    public record Settings(float failureRatePercent, int window, int minimumCalls, Duration openFor) {
-        public static Settings defaults() {
-            return new Settings(50, 20, 10, Duration.ofSeconds(10));
-        }
-    }
+    private record Entry(BreakerPolicy policy, CircuitBreaker breaker) {}
 
-    private final CircuitBreakerRegistry registry;
-    private final Settings settings;
+    private final CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Clock clock;
 
-    public Breakers(Settings settings, Clock clock) {
-        this.settings = settings;
-        this.registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .failureRateThreshold(settings.failureRatePercent())
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(settings.window())
-                .minimumNumberOfCalls(settings.minimumCalls())
-                .waitDurationInOpenState(settings.openFor())
-                .permittedNumberOfCallsInHalfOpenState(3)
-                .automaticTransitionFromOpenToHalfOpenEnabled(false)
-                // A trial call whose result never comes (its client left) must not pin the breaker half-open.
-                .maxWaitDurationInHalfOpenState(settings.openFor())
-                .clock(clock)
-                .currentTimestampFunction(c -> TimeUnit.MILLISECONDS.toNanos(c.millis()), TimeUnit.NANOSECONDS)
-                .build());
+    public Breakers(Clock clock) {
+        this.clock = clock;
     }
 
     public static Breakers withDefaults() {
-        return new Breakers(Settings.defaults(), Clock.systemUTC());
+        return new Breakers(Clock.systemUTC());
     }
 
-    public CircuitBreaker breaker(String version) {
-        return registry.circuitBreaker(version);
+    public CircuitBreaker breaker(ModelVersion version) {
+        Entry entry = entries.get(version.id());
+        if (entry != null && entry.policy().equals(version.breaker())) return entry.breaker();
+        return entries.compute(version.id(), (id, old) -> old != null && old.policy().equals(version.breaker()) ? old
+                : new Entry(version.breaker(), create(id, version.breaker()))).breaker();
     }
 
-    /** Takes a permit to call {@code version}; every permit taken must be followed by a result. */
-    public boolean tryAcquire(String version) {
+    private CircuitBreaker create(String id, BreakerPolicy policy) {
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .failureRateThreshold((float) policy.failureRatePercent())
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(policy.window())
+                .minimumNumberOfCalls(policy.minimumCalls())
+                .waitDurationInOpenState(Duration.ofMillis(policy.openMs()))
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                // A trial call whose result never comes (its client left) must not pin the breaker half-open.
+                .maxWaitDurationInHalfOpenState(Duration.ofMillis(policy.openMs()))
+                .clock(clock)
+                .currentTimestampFunction(c -> TimeUnit.MILLISECONDS.toNanos(c.millis()), TimeUnit.NANOSECONDS)
+                .build();
+        registry.remove(id);
+        return registry.circuitBreaker(id, config);
+    }
+
+    /** Takes a permit to call {@code version}; every permit taken must be followed by a result or a release. */
+    public boolean tryAcquire(ModelVersion version) {
         return breaker(version).tryAcquirePermission();
     }
 
-    public void succeeded(String version, long nanos) {
+    public void succeeded(ModelVersion version, long nanos) {
         breaker(version).onSuccess(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void failed(String version, long nanos, Throwable cause) {
+    public void failed(ModelVersion version, long nanos, Throwable cause) {
         breaker(version).onError(nanos, TimeUnit.NANOSECONDS, cause);
     }
 
+    public void released(ModelVersion version) {
+        breaker(version).releasePermission();
+    }
+
     /** Seconds a client should wait before an open breaker lets calls through again. */
-    public long retryAfterSeconds() {
-        return Math.max(1, settings.openFor().toSeconds());
+    public static long retryAfterSeconds(ModelVersion version) {
+        return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(version.breaker().openMs()));
     }
 
     public CircuitBreakerRegistry registry() {

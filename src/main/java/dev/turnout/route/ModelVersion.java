@@ -13,8 +13,11 @@ import java.net.URI;
  * @param apiKeyEnv the gateway's environment variable that holds the upstream key; never the key itself
  * @param timeoutMs how long the upstream may stay silent (before the first byte and between chunks)
  * @param passAuth  forward the client's own {@code Authorization} header instead of {@code apiKeyEnv}
+ * @param breaker   when this version's circuit breaker opens
+ * @param totalTimeoutMs the longest a whole exchange may take, stream included; 0 for no limit
  */
-public record ModelVersion(String id, URI url, String model, String apiKeyEnv, long timeoutMs, boolean passAuth) {
+public record ModelVersion(String id, URI url, String model, String apiKeyEnv, long timeoutMs, boolean passAuth,
+                           BreakerPolicy breaker, long totalTimeoutMs) {
 
     public static final long DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -22,6 +25,7 @@ public record ModelVersion(String id, URI url, String model, String apiKeyEnv, l
         requireNonNull(id, "id");
         requireNonNull(url, "url");
         requireNonNull(model, "model");
+        breaker = breaker == null ? BreakerPolicy.DEFAULT : breaker;
     }
 
     /** The upstream URL's path without a trailing slash, e.g. {@code /v1}. */

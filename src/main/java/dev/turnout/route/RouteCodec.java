@@ -27,7 +27,9 @@ public final class RouteCodec {
     public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private static final Set<String> TOP_KEYS = Set.of("revision", "versions", "aliases", "clients");
-    private static final Set<String> VERSION_KEYS = Set.of("url", "model", "apiKeyEnv", "timeoutMs", "passAuth");
+    private static final Set<String> VERSION_KEYS = Set.of("url", "model", "apiKeyEnv", "timeoutMs", "passAuth", "breaker",
+            "totalTimeoutMs");
+    private static final Set<String> BREAKER_KEYS = Set.of("failureRatePercent", "window", "minimumCalls", "openMs");
     private static final Set<String> ALIAS_KEYS = Set.of("split", "sticky", "pins", "shadow", "noiseSample", "fallback");
     private static final Set<String> SHADOW_KEYS = Set.of("version", "sample");
     private static final Set<String> CLIENT_KEYS = Set.of("alias", "keySha256");
@@ -100,7 +102,20 @@ public final class RouteCodec {
         long timeoutMs = node.has("timeoutMs") ? integer(node, "timeoutMs", at, errors) : ModelVersion.DEFAULT_TIMEOUT_MS;
         boolean passAuth = bool(node, "passAuth", at, errors);
         return new ModelVersion(id, uri, model == null ? id : model, text(node, "apiKeyEnv", at, errors),
-                timeoutMs, passAuth);
+                timeoutMs, passAuth, readBreaker(node.get("breaker"), at + ".breaker", errors),
+                node.has("totalTimeoutMs") ? integer(node, "totalTimeoutMs", at, errors) : 0);
+    }
+
+    private static BreakerPolicy readBreaker(JsonNode node, String at, List<String> errors) {
+        if (node == null || node.isNull()) return BreakerPolicy.DEFAULT;
+        unknownKeys(at, node, BREAKER_KEYS, errors);
+        if (!node.isObject()) return BreakerPolicy.DEFAULT;
+        BreakerPolicy d = BreakerPolicy.DEFAULT;
+        return new BreakerPolicy(
+                node.has("failureRatePercent") ? number(node, "failureRatePercent", at, errors) : d.failureRatePercent(),
+                node.has("window") ? (int) integer(node, "window", at, errors) : d.window(),
+                node.has("minimumCalls") ? (int) integer(node, "minimumCalls", at, errors) : d.minimumCalls(),
+                node.has("openMs") ? integer(node, "openMs", at, errors) : d.openMs());
     }
 
     private static Alias readAlias(String name, JsonNode node, String at, List<String> errors) {
@@ -159,6 +174,12 @@ public final class RouteCodec {
             if (version.apiKeyEnv() != null) node.put("apiKeyEnv", version.apiKeyEnv());
             node.put("timeoutMs", version.timeoutMs());
             if (version.passAuth()) node.put("passAuth", true);
+            if (version.totalTimeoutMs() > 0) node.put("totalTimeoutMs", version.totalTimeoutMs());
+            if (!version.breaker().equals(BreakerPolicy.DEFAULT)) {
+                BreakerPolicy breaker = version.breaker();
+                node.putObject("breaker").put("failureRatePercent", breaker.failureRatePercent())
+                        .put("window", breaker.window()).put("minimumCalls", breaker.minimumCalls()).put("openMs", breaker.openMs());
+            }
         }
         ObjectNode aliases = root.putObject("aliases");
         for (Alias alias : table.aliases().values()) {

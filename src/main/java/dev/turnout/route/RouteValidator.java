@@ -65,6 +65,16 @@ public final class RouteValidator {
         if (version.timeoutMs() <= 0) {
             errors.add(at + ".timeoutMs: must be > 0, got " + version.timeoutMs());
         }
+        if (version.totalTimeoutMs() < 0) {
+            errors.add(at + ".totalTimeoutMs: must be >= 0 (0: no limit), got " + version.totalTimeoutMs());
+        }
+        BreakerPolicy breaker = version.breaker();
+        if (!(breaker.failureRatePercent() > 0 && breaker.failureRatePercent() <= 100)) {
+            errors.add(at + ".breaker.failureRatePercent: must be in (0, 100], got " + breaker.failureRatePercent());
+        }
+        if (breaker.window() < 1) errors.add(at + ".breaker.window: must be >= 1, got " + breaker.window());
+        if (breaker.minimumCalls() < 1) errors.add(at + ".breaker.minimumCalls: must be >= 1, got " + breaker.minimumCalls());
+        if (breaker.openMs() < 1) errors.add(at + ".breaker.openMs: must be >= 1, got " + breaker.openMs());
     }
 
     private static void checkAlias(RouteTable table, Alias alias, List<String> errors) {

@@ -82,6 +82,12 @@ class ResilienceTest {
                     request.response().setStatusCode(500).putHeader("content-type", "application/json")
                             .end("{\"error\":{\"message\":\"model crashed\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
                     break;
+                case "drip":
+                    // A stream that never ends: a chunk every 20 ms, so the idle timeout never fires.
+                    var dripping = request.response().setChunked(true).putHeader("content-type", "text/event-stream");
+                    long timer = vertx.setPeriodic(20, id -> dripping.write("data: {\"choices\":[]}\n\n"));
+                    dripping.closeHandler(closed -> vertx.cancelTimer(timer));
+                    break;
                 case "die-mid-stream":
                     request.response().setChunked(true).putHeader("content-type", "text/event-stream")
                             .write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n")
@@ -94,15 +100,17 @@ class ResilienceTest {
         })).listen(0, "127.0.0.1"));
         String routes = String.join("\n",
                 "versions:",
-                "  flaky: { url: 'http://127.0.0.1:" + flaky.actualPort() + "/v1' }",
+                "  flaky: { url: 'http://127.0.0.1:" + flaky.actualPort() + "/v1', breaker: { window: 4, minimumCalls: 4, openMs: 30000 } }",
                 "  stable: { url: '" + stable.baseUrl() + "' }",
                 "  refusing: { url: 'http://127.0.0.1:1/v1' }",
+                "  endless: { url: 'http://127.0.0.1:" + flaky.actualPort() + "/v1', totalTimeoutMs: 300 }",
                 "aliases:",
                 "  bot: { split: { flaky: 1 }, fallback: stable, shadow: [ { version: stable, sample: 1.0 } ] }",
                 "  lonely: { split: { flaky: 1 } }",
                 "  refused: { split: { refusing: 1 }, fallback: stable }",
+                "  endless-bot: { split: { endless: 1 } }",
                 "");
-        Breakers breakers = new Breakers(new Breakers.Settings(50, 4, 4, Duration.ofSeconds(30)), clock);
+        Breakers breakers = new Breakers(clock);
         gateway = await(Gateway.start(vertx, Fixtures.config(false, 1 << 20), RouteStore.memory(10), RouteCodec.fromYaml(routes),
                 Map.<String, String>of()::get, breakers, AccessLog.to(new PrintStream(accessLines, true, StandardCharsets.UTF_8))));
         base = "http://127.0.0.1:" + gateway.port();
@@ -178,6 +186,16 @@ class ResilienceTest {
                 .contains("\"code\":\"upstream_stream_interrupted\"");
         assertThat(flakyCalls.get()).isEqualTo(1);
         assertThat(awaitAccessLine("\"alias\":\"lonely\"")).contains("\"outcome\":\"interrupted\"").contains("\"attempts\":1");
+    }
+
+    @Test
+    void shouldCutAStreamThatExceedsTheTotalTimeout() {
+        mode.set("drip");
+        HttpResponse<String> answer = Http.send(post(base + "/v1/chat/completions", "{\"model\":\"endless-bot\",\"stream\":true}"));
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).startsWith("data: {\"choices\":[]}\n\n")
+                .contains("\"code\":\"upstream_timeout\"").contains("total limit of 300 ms");
+        assertThat(awaitAccessLine("\"alias\":\"endless-bot\"")).contains("\"outcome\":\"timeout\"");
     }
 
     @Test

@@ -14,7 +14,8 @@ class RouteCodecTest {
             "versions:",
             "  support-v1: { url: \"http://127.0.0.1:9101/v1\", model: \"ft:support:v1\", apiKeyEnv: OPENAI_API_KEY, timeoutMs: 60000 }",
             "  support-v2: { url: \"http://127.0.0.1:9102/v1\", model: \"ft:support:v2\" }",
-            "  support-v3: { url: \"https://models.example.com/v1\", model: \"ft:support:v3\", passAuth: true }",
+            "  support-v3: { url: \"https://models.example.com/v1\", model: \"ft:support:v3\", passAuth: true,",
+            "                breaker: { failureRatePercent: 25, window: 40, minimumCalls: 20, openMs: 5000 } }",
             "aliases:",
             "  support-bot:",
             "    split:  { support-v1: 90, support-v2: 10 }",
@@ -40,6 +41,8 @@ class RouteCodecTest {
         assertThat(table.version("support-v2").timeoutMs()).isEqualTo(ModelVersion.DEFAULT_TIMEOUT_MS);
         assertThat(table.version("support-v3").passAuth()).isTrue();
         assertThat(table.version("support-v3").port()).isEqualTo(443);
+        assertThat(table.version("support-v3").breaker()).isEqualTo(new BreakerPolicy(25, 40, 20, 5000));
+        assertThat(v1.breaker()).isEqualTo(BreakerPolicy.DEFAULT);
         Alias alias = table.alias("support-bot");
         assertThat(alias.split()).isEqualTo(Map.of("support-v1", 90.0, "support-v2", 10.0));
         assertThat(alias.sticky()).isEqualTo(Sticky.CLIENT);
@@ -66,7 +69,7 @@ class RouteCodecTest {
                 "versions:",
                 "  v1: { url: 'ftp://host/v1', timeoutMs: 'soon', colour: blue }",
                 "  'bad name!': { url: 'http://127.0.0.1:1/v1' }",
-                "  v2: { url: 'http://127.0.0.1:2/v1', apiKeyEnv: 'sk-live-123' }",
+                "  v2: { url: 'http://127.0.0.1:2/v1', apiKeyEnv: 'sk-live-123', breaker: { failureRatePercent: 0, window: 0, colour: 1 } }",
                 "aliases:",
                 "  bot:",
                 "    split: { v1: -5, v9: 1 }",
@@ -87,6 +90,9 @@ class RouteCodecTest {
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("versions.v1.url: must be an absolute http(s) URL"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("versions.bad name!: name 'bad name!' must match"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("versions.v2.apiKeyEnv: must name an environment variable"));
+            assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("versions.v2.breaker.colour: unknown key"));
+            assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("versions.v2.breaker.failureRatePercent: must be in (0, 100]"));
+            assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("versions.v2.breaker.window: must be >= 1"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.split.v1: weight must be a finite number >= 0"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.split.v9: no version named 'v9'"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.sticky: must be client | user | header:<Name> | none"));

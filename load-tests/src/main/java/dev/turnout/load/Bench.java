@@ -146,5 +146,6 @@ public final class Bench {
         Processes.stop(portkey);
         Processes.stop(nginx);
         report.rollback(RollbackPropagation.measure(processes, simPort, mode.rollbacks()));
+        report.differCost(DifferCost.measure(mode.name().equals("full") ? 20_000 : 2_000));
     }
 }

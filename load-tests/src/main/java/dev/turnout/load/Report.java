@@ -39,6 +39,7 @@ final class Report {
     private long heapPerConnection = -1;
     private int idleConnections;
     private Histogram rollbackUs;
+    private DifferCost.Cost differCost;
 
     Report(String mode) {
         this.mode = mode;
@@ -92,6 +93,10 @@ final class Report {
 
     void rollback(Histogram histogram) {
         rollbackUs = histogram;
+    }
+
+    void differCost(DifferCost.Cost cost) {
+        differCost = cost;
     }
 
     private static <K> void merge(Map<K, Histogram> into, K key, Histogram histogram) {
@@ -163,6 +168,10 @@ final class Report {
             rollback.put("p50", rollbackUs.getValueAtPercentile(50) / 1000.0).put("p99", rollbackUs.getValueAtPercentile(99) / 1000.0)
                     .put("max", rollbackUs.getMaxValue() / 1000.0).put("changes", rollbackUs.getTotalCount());
         }
+        if (differCost != null) {
+            root.putObject("differUsPerPair").put("shortAnswer16Tokens", differCost.shortPairUs())
+                    .put("longAnswer2000Tokens", differCost.longPairUs());
+        }
         if (heapPerConnection < 0) root.putNull("heapBytesPerIdleConnection");
         else root.put("heapBytesPerIdleConnection", heapPerConnection);
         root.put("idleConnections", idleConnections);
@@ -195,6 +204,8 @@ final class Report {
                 .append(", added c1 p99 ").append(json.at("/shadow/addedP99Us").asText()).append(" µs\n")
                 .append("Rollback to 3 instances: p50 ").append(json.at("/rollbackMs/p50").asText()).append(" ms, p99 ")
                 .append(json.at("/rollbackMs/p99").asText()).append(" ms over ").append(json.at("/rollbackMs/changes").asText()).append(" changes\n")
+                .append("Differ per pair (assemble both streams + compare): ").append(json.at("/differUsPerPair/shortAnswer16Tokens").asText())
+                .append(" µs for 16 tokens, ").append(json.at("/differUsPerPair/longAnswer2000Tokens").asText()).append(" µs for 2 000 tokens\n")
                 .append("Heap per idle connection: ").append(json.at("/heapBytesPerIdleConnection").asText()).append(" B over ")
                 .append(idleConnections).append(" connections; gateway RSS at the end of the constant-rate run: ")
                 .append(json.at("/rssMiB").asText()).append(" MiB\n");
