@@ -58,7 +58,8 @@ public final class ShadowDispatcher {
         for (Shadow shadow : request.alias().shadows()) {
             if (random.nextDouble() >= shadow.sample()) continue;
             ModelVersion candidate = request.table().version(shadow.version());
-            if (candidate == null) continue;
+            // A pinned or fallback request may already be served by the candidate: nothing to compare.
+            if (candidate == null || candidate.id().equals(request.primary().id())) continue;
             primary = send(request, candidate, DiffRecord.CANDIDATE, primary, start);
         }
         if (primary != null && random.nextDouble() < request.alias().noiseSample()) {
