@@ -142,6 +142,21 @@ class ShadowTest {
     }
 
     @Test
+    void shouldNotShadowARequestThatTheCandidateAlreadyServes() {
+        SimServer candidate = Fixtures.sim(vertx, SimOptions.defaults("support-v2"));
+        startGateway(candidate, "shadow: [ { version: support-v2, sample: 1.0 } ], pins: { tester: support-v2 }",
+                GatewayConfig.Shadow.defaults());
+        HttpResponse<String> pinned = Http.send(post(base() + "/v1/chat/completions", chat("support-bot"), "x-turnout-client", "tester"));
+        assertThat(pinned.headers().firstValue("x-turnout-version")).contains("support-v2");
+        Http.send(post(base() + "/v1/chat/completions", chat("support-bot"), "x-turnout-client", "someone"));
+        // Pairs are compared in order: once the second request's pair is in, the first would be too.
+        JsonNode entry = awaitReport(r -> r.size() >= 1 && r.get(0).get("pairs").asLong() >= 1).get(0);
+        assertThat(entry.get("pairs").asLong()).isEqualTo(1);
+        assertThat(entry.get("primary").asText()).isEqualTo("support-v1");
+        assertThat(candidate.requestCount()).isEqualTo(2);
+    }
+
+    @Test
     void shouldShadowStreamsAndMeasureTheNoiseFloor() {
         SimServer candidate = Fixtures.sim(vertx, SimOptions.defaults("support-v2").withTokens(12));
         startGateway(candidate, "shadow: [ { version: support-v2, sample: 1.0 } ], noiseSample: 1.0", GatewayConfig.Shadow.defaults());
