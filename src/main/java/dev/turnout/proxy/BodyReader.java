@@ -33,7 +33,9 @@ final class BodyReader {
             refuse(request, declared, maxBytes);
             return Future.failedFuture(new TooLargeException());
         }
-        int initial = declared >= 0 ? (int) declared : 4096;
+        // Trust a declared length only up to 64 KiB before bytes arrive: a client declaring 4 MiB and
+        // sending nothing must not make the gateway allocate 4 MiB per connection.
+        int initial = (int) Math.min(declared >= 0 ? declared : 4096, 64 * 1024);
         byte[][] holder = {new byte[Math.max(initial, 16)]};
         int[] length = {0};
         request.handler(chunk -> {
