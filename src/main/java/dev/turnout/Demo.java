@@ -39,8 +39,9 @@ final class Demo implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         int[] ports = new int[VERSIONS.size()];
         for (int i = 0; i < VERSIONS.size(); i++) {
+            // A little sampling noise, as a real model at temperature > 0 has: the diff report's noise floor.
             SimOptions options = new SimOptions(VERSIONS.get(i), simPort == 0 ? 0 : simPort + i, "127.0.0.1",
-                    5, 20, tokenMs, 24, 0.0, 42);
+                    5, 20, tokenMs, 24, 0.0, 42, 0.02);
             ports[i] = Main.await(SimServer.start(vertx, options)).port();
         }
         RouteTable routes = RouteCodec.fromYaml(routesYaml(ports));

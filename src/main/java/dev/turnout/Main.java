@@ -102,12 +102,15 @@ public final class Main implements Runnable {
         double errorRate;
         @Option(names = "--seed", defaultValue = "42", description = "Seed of the answers and of the error sequence.")
         long seed;
+        @Option(names = "--noise", defaultValue = "0",
+                description = "Share of words changed at random on each request, like sampling at temperature > 0 (0..1).")
+        double noise;
 
         @Override
         public Integer call() throws Exception {
             SimOptions options;
             try {
-                options = new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed);
+                options = new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise);
             } catch (IllegalArgumentException e) {
                 System.err.println("turnout sim: " + e.getMessage());
                 return 2;

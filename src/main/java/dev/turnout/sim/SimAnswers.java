@@ -51,7 +51,13 @@ final class SimAnswers {
         }
         int limit = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(Integer.MAX_VALUE));
         int count = Math.max(1, Math.min(options.tokens(), limit));
-        List<String> words = SimText.words(options.name(), options.seed(), prompt, count);
+        List<String> words = new ArrayList<>(SimText.words(options.name(), options.seed(), prompt, count));
+        if (options.noise() > 0) {
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            for (int i = 0; i < words.size(); i++) {
+                if (random.nextDouble() < options.noise()) words.set(i, SimText.randomWord(random));
+            }
+        }
         List<String> tokens = new ArrayList<>(count);
         String format = request.path("response_format").path("type").asText("");
         if (format.equals("json_object") || format.equals("json_schema")) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Deterministic text, like two fine-tunes of one model answer: every name starts from the same
- * base answer for (seed, prompt), then rewrites about one word in twelve its own way, and for about
+ * base answer for (seed, prompt), then rewrites about one word in twenty its own way, and for about
  * one prompt in twenty answers something else entirely. Pure: no Vert.x, no state.
  */
 public final class SimText {
@@ -39,10 +39,15 @@ public final class SimText {
         List<String> words = new ArrayList<>(tokens);
         for (int i = 0; i < tokens; i++) {
             long word = mix(base + i);
-            if (Long.remainderUnsigned(mix(word ^ nameHash), 12) == 0) word = mix(word ^ nameHash ^ 0x5bd1e995L);
+            if (Long.remainderUnsigned(mix(word ^ nameHash), 20) == 0) word = mix(word ^ nameHash ^ 0x5bd1e995L);
             words.add(WORDS[(int) Long.remainderUnsigned(word, WORDS.length)]);
         }
         return words;
+    }
+
+    /** A word drawn from the vocabulary, for answers that vary from request to request. */
+    public static String randomWord(java.util.random.RandomGenerator random) {
+        return WORDS[random.nextInt(WORDS.length)];
     }
 
     /** A unit-length vector for (name, seed, input). */

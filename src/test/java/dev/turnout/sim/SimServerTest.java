@@ -146,6 +146,22 @@ class SimServerTest {
     }
 
     @Test
+    void shouldVaryAnswersFromRequestToRequestOnlyWithNoise() {
+        SimServer noisy = Fixtures.sim(vertx, SimOptions.defaults("noisy").withNoise(1.0));
+        java.util.Set<String> answers = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(json(send(post(noisy.baseUrl() + "/chat/completions", CHAT + "}"))).at("/choices/0/message/content").asText());
+        }
+        assertThat(answers).hasSize(3);
+    }
+
+    @Test
+    void shouldRejectNoiseOutsideZeroToOne() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimOptions.defaults("x").withNoise(1.5))
+                .hasMessageContaining("--noise must be in [0, 1]");
+    }
+
+    @Test
     void shouldFailEveryRequestAtErrorRateOne() {
         for (int i = 0; i < 5; i++) {
             HttpResponse<String> answer = send(post(failing.baseUrl() + "/chat/completions", CHAT + "}"));

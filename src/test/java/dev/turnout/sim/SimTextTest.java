@@ -33,7 +33,7 @@ class SimTextTest {
         }
         double meanOverlap = overlapSum / prompts;
         assertThat(identical).isLessThan(prompts);
-        // ~1 word in 12 rewritten per name, and ~1 prompt in 20 answered differently by each name.
+        // ~1 word in 20 rewritten per name, and ~1 prompt in 20 answered differently by each name.
         assertThat(meanOverlap).isBetween(0.65, 0.92);
     }
 
