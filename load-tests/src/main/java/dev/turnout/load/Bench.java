@@ -1,16 +1,12 @@
 package dev.turnout.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.turnout.load.LoadGenerator.Result;
-import dev.turnout.load.LoadGenerator.StreamResult;
 import dev.turnout.load.LoadGenerator.Target;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
