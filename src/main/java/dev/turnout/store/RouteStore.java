@@ -57,11 +57,6 @@ public interface RouteStore {
         return new RedisRouteStore(vertx, options);
     }
 
-    /** As {@link #redis(Vertx, RedisStoreOptions)} with {@link RedisStoreOptions#of the default intervals}. */
-    static RouteStore redis(Vertx vertx, String redisUri, String prefix, String instanceId, int historyLimit) {
-        return redis(vertx, RedisStoreOptions.of(redisUri, prefix, instanceId, historyLimit));
-    }
-
     static RouteStore memory(int historyLimit) {
         return new MemoryRouteStore(historyLimit, Clock.systemUTC());
     }
