@@ -68,12 +68,14 @@ class ForwardingTest {
                 "versions:",
                 "  keyed: { url: '" + url + "', model: 'upstream-model', apiKeyEnv: SUPPORT_KEY }",
                 "  passing: { url: '" + url + "', passAuth: true }",
+                "  candidate: { url: '" + url + "', model: 'candidate-model', apiKeyEnv: CANDIDATE_KEY }",
                 "aliases:",
                 "  keyed-bot: { split: { keyed: 1 } }",
                 "  passing-bot: { split: { passing: 1 } }",
+                "  shadowed-bot: { split: { keyed: 1 }, shadow: [ { version: candidate, sample: 1.0 } ] }",
                 "clients:",
                 "  acme: { alias: keyed-bot, keySha256: '" + ClientIdentity.sha256Hex(CLIENT_KEY) + "' }",
-                "")), Map.of("SUPPORT_KEY", "sk-upstream-secret"));
+                "")), Map.of("SUPPORT_KEY", "sk-upstream-secret", "CANDIDATE_KEY", "sk-candidate-secret"));
     }
 
     @AfterEach
@@ -117,6 +119,26 @@ class ForwardingTest {
         assertThat(forwarded.getHeader("traceparent")).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         assertThat(forwarded.getHeader("x-custom")).isEqualTo("kept");
         assertThat(new JsonObject(seenBodies.get(0))).isEqualTo(new JsonObject("{\"model\":\"upstream-model\",\"n\":1}"));
+    }
+
+    @Test
+    void shouldMarkShadowRequestsAndSendThemWithTheCandidatesOwnModelAndKey() {
+        startGateway(false);
+        Answer answer = await(call("/v1/chat/completions", "{\"model\":\"shadowed-bot\",\"messages\":[]}",
+                headers("authorization", "Bearer sk-app-key", "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")));
+        assertThat(answer.statusCode()).isEqualTo(200);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (seen.size() < 2 && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        assertThat(seen).hasSize(2);
+        HttpServerRequest shadow = seen.stream().filter(r -> r.getHeader("x-turnout-shadow") != null).findFirst().orElseThrow();
+        HttpServerRequest primary = seen.stream().filter(r -> r.getHeader("x-turnout-shadow") == null).findFirst().orElseThrow();
+        assertThat(shadow.getHeader("x-turnout-shadow")).isEqualTo("1");
+        assertThat(shadow.getHeader("authorization")).isEqualTo("Bearer sk-candidate-secret");
+        assertThat(shadow.getHeader("traceparent")).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(primary.getHeader("authorization")).isEqualTo("Bearer sk-upstream-secret");
+        assertThat(seen).noneSatisfy(request -> assertThat(request.getHeader("authorization")).contains("sk-app-key"));
+        assertThat(seenBodies).anySatisfy(body -> assertThat(new JsonObject(body).getString("model")).isEqualTo("candidate-model"))
+                .anySatisfy(body -> assertThat(new JsonObject(body).getString("model")).isEqualTo("upstream-model"));
     }
 
     @Test
