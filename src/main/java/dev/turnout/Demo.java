@@ -2,7 +2,6 @@ package dev.turnout;
 
 import dev.turnout.config.GatewayConfig;
 import dev.turnout.route.RouteCodec;
-import dev.turnout.route.RouteTable;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
 import dev.turnout.store.RouteStore;
@@ -37,23 +36,33 @@ final class Demo implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Vertx vertx = Vertx.vertx();
-        int[] ports = new int[VERSIONS.size()];
+        Running demo = Main.await(start(vertx, port, adminPort, simPort, tokenMs, GatewayConfig.Diffs.defaults()));
+        System.out.println(instructions(demo.gateway().port(), demo.gateway().adminPort(), demo.simPorts()));
+        Main.awaitShutdown(vertx, demo.gateway());
+        return 0;
+    }
+
+    /** The demo's gateway and the ports its simulated versions listen on. */
+    record Running(Gateway gateway, int[] simPorts) {}
+
+    /** Starts the simulated versions, then the gateway over them; port 0 anywhere means any free port. */
+    static Future<Running> start(Vertx vertx, int port, int adminPort, int simPort, long tokenMs, GatewayConfig.Diffs diffs) {
+        List<Future<SimServer>> sims = new java.util.ArrayList<>();
         for (int i = 0; i < VERSIONS.size(); i++) {
             // A little sampling noise, as a real model at temperature > 0 has: the diff report's noise floor.
-            SimOptions options = new SimOptions(VERSIONS.get(i), simPort == 0 ? 0 : simPort + i, "127.0.0.1",
-                    5, 20, tokenMs, 24, 0.0, 42, 0.02);
-            ports[i] = Main.await(SimServer.start(vertx, options)).port();
+            sims.add(SimServer.start(vertx, new SimOptions(VERSIONS.get(i), simPort == 0 ? 0 : simPort + i, "127.0.0.1",
+                    5, 20, tokenMs, 24, 0.0, 42, 0.02)));
         }
-        RouteTable routes = RouteCodec.fromYaml(routesYaml(ports));
-        GatewayConfig config = GatewayConfig.defaults()
-                .withServer(new GatewayConfig.Server("127.0.0.1", port, 4L << 20, false, 0))
-                .withAdmin(new GatewayConfig.Admin("127.0.0.1", adminPort, null))
-                .withRoutes(Path.of("(demo)"));
-        Future<Gateway> started = Gateway.start(vertx, config, RouteStore.memory(100), routes, System::getenv);
-        Gateway gateway = Main.await(started);
-        System.out.println(instructions(gateway.port(), gateway.adminPort(), ports));
-        Main.awaitShutdown(vertx, gateway);
-        return 0;
+        return Future.all(sims).compose(started -> {
+            int[] ports = sims.stream().mapToInt(sim -> sim.result().port()).toArray();
+            GatewayConfig config = GatewayConfig.defaults()
+                    .withServer(new GatewayConfig.Server("127.0.0.1", port, 4L << 20, false, 0))
+                    .withAdmin(new GatewayConfig.Admin("127.0.0.1", adminPort, null))
+                    .withDiffs(diffs)
+                    .withRoutes(Path.of("(demo)"));
+            return Gateway.start(vertx, config, RouteStore.memory(100), RouteCodec.fromYaml(routesYaml(ports)), System::getenv)
+                    .map(gateway -> new Running(gateway, ports));
+        });
     }
 
     static String routesYaml(int[] ports) {

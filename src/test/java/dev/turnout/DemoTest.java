@@ -1,0 +1,57 @@
+package dev.turnout;
+
+import static dev.turnout.testing.Fixtures.await;
+import static dev.turnout.testing.Http.chat;
+import static dev.turnout.testing.Http.json;
+import static dev.turnout.testing.Http.post;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.testing.Http;
+import io.vertx.core.Vertx;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The README's first command: what `demo` starts answers the way its printed instructions say. */
+class DemoTest {
+
+    private final Vertx vertx = Vertx.vertx();
+    private Demo.Running demo;
+
+    @AfterEach
+    void stop() {
+        if (demo != null) await(demo.gateway().close());
+        await(vertx.close());
+    }
+
+    @Test
+    void shouldServeTheSplitThePinTheStreamAndTheShadowReportItPrints() {
+        demo = await(Demo.start(vertx, 0, 0, 0, 0, new GatewayConfig.Diffs("", false)));
+        String base = "http://127.0.0.1:" + demo.gateway().port();
+        String admin = "http://127.0.0.1:" + demo.gateway().adminPort();
+        String instructions = Demo.instructions(demo.gateway().port(), demo.gateway().adminPort(), demo.simPorts());
+        assertThat(instructions).contains(base + "/v1/chat/completions").contains(admin + "/admin/diffs");
+
+        HttpResponse<String> split = Http.send(post(base + "/v1/chat/completions", chat("support-bot"), "x-turnout-client", "client-1"));
+        assertThat(split.statusCode()).isEqualTo(200);
+        assertThat(split.headers().firstValue("x-turnout-version").orElseThrow()).isIn("support-v1", "support-v2");
+        HttpResponse<String> pinned = Http.send(post(base + "/v1/chat/completions", chat("support-bot"), "x-turnout-client", "beta-tester-7"));
+        assertThat(pinned.headers().firstValue("x-turnout-version")).contains("support-v3");
+        HttpResponse<String> stream = Http.send(post(base + "/v1/chat/completions",
+                "{\"model\":\"support-bot\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        assertThat(stream.body()).startsWith("data: {").endsWith("data: [DONE]\n\n");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        JsonNode report;
+        do {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            report = json(Http.get(admin + "/admin/diffs")).get("candidates");
+        } while (report.size() == 0 && System.nanoTime() < deadline);
+        assertThat(report.size()).isGreaterThan(0);
+        assertThat(report.get(0).get("candidate").asText()).isEqualTo("support-v3");
+    }
+}
