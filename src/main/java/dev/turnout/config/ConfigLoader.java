@@ -28,27 +28,37 @@ public final class ConfigLoader {
             "TURNOUT_MAX_BODY_BYTES", "server.maxBodyBytes",
             "TURNOUT_CLIENT_AUTH", "server.clientAuth",
             "TURNOUT_EVENT_LOOPS", "server.eventLoops",
+            "TURNOUT_HEADER_TIMEOUT_MS", "server.headerTimeoutMs",
+            "TURNOUT_BODY_TIMEOUT_MS", "server.bodyTimeoutMs",
+            "TURNOUT_IDLE_TIMEOUT_MS", "server.idleTimeoutMs",
+            "TURNOUT_MAX_BUFFERED_BYTES", "server.maxBufferedBytes",
+            "TURNOUT_API_KEY_ENV_ALLOWED", "server.apiKeyEnvAllowed",
             "TURNOUT_ADMIN_HOST", "admin.host",
             "TURNOUT_ADMIN_PORT", "admin.port",
             "TURNOUT_ADMIN_TOKEN", "admin.token",
+            "TURNOUT_ADMIN_ALLOWED_ORIGINS", "admin.allowedOrigins",
             "TURNOUT_ROUTES", "routes",
             "TURNOUT_STORE", "store.kind",
             "TURNOUT_REDIS_URI", "store.redisUri",
             "TURNOUT_REDIS_PREFIX", "store.prefix",
             "TURNOUT_HISTORY_LIMIT", "store.historyLimit",
+            "TURNOUT_REDIS_COMMAND_TIMEOUT_MS", "store.commandTimeoutMs",
+            "TURNOUT_REDIS_MAX_QUEUED_COMMANDS", "store.maxQueuedCommands",
             "TURNOUT_SHADOW_MAX_IN_FLIGHT", "shadow.maxInFlight",
             "TURNOUT_SHADOW_MAX_IN_FLIGHT_PER_VERSION", "shadow.maxInFlightPerVersion",
             "TURNOUT_SHADOW_CAPTURE_BYTES", "shadow.captureBytes",
             "TURNOUT_SHADOW_TIMEOUT_MS", "shadow.timeoutMs",
+            "TURNOUT_SHADOW_PENDING_DIFF_BYTES", "shadow.pendingDiffBytes",
             "TURNOUT_DIFF_LOG", "diffs.log",
             "TURNOUT_DIFF_REDACT", "diffs.redact");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, Set<String>> SECTIONS = Map.of(
-            "server", Set.of("host", "port", "maxBodyBytes", "clientAuth", "eventLoops"),
-            "admin", Set.of("host", "port", "token"),
-            "store", Set.of("kind", "redisUri", "prefix", "historyLimit"),
-            "shadow", Set.of("maxInFlight", "maxInFlightPerVersion", "captureBytes", "timeoutMs"),
+            "server", Set.of("host", "port", "maxBodyBytes", "clientAuth", "eventLoops", "headerTimeoutMs",
+                    "bodyTimeoutMs", "idleTimeoutMs", "maxBufferedBytes", "apiKeyEnvAllowed"),
+            "admin", Set.of("host", "port", "token", "allowedOrigins"),
+            "store", Set.of("kind", "redisUri", "prefix", "historyLimit", "commandTimeoutMs", "maxQueuedCommands"),
+            "shadow", Set.of("maxInFlight", "maxInFlightPerVersion", "captureBytes", "timeoutMs", "pendingDiffBytes"),
             "diffs", Set.of("log", "redact"));
 
     private ConfigLoader() {}
@@ -105,21 +115,30 @@ public final class ConfigLoader {
                         v.port(server, "server.port", s.port()),
                         v.positiveLong(server, "server.maxBodyBytes", s.maxBodyBytes()),
                         v.bool(server, "server.clientAuth", s.clientAuth()),
-                        v.nonNegativeInt(server, "server.eventLoops", s.eventLoops())),
+                        v.nonNegativeInt(server, "server.eventLoops", s.eventLoops()),
+                        v.positiveLong(server, "server.headerTimeoutMs", s.headerTimeoutMs()),
+                        v.positiveLong(server, "server.bodyTimeoutMs", s.bodyTimeoutMs()),
+                        v.positiveLong(server, "server.idleTimeoutMs", s.idleTimeoutMs()),
+                        v.nonNegativeLong(server, "server.maxBufferedBytes", s.maxBufferedBytes()),
+                        v.list(server, "server.apiKeyEnvAllowed", s.apiKeyEnvAllowed())),
                 new GatewayConfig.Admin(
                         v.text(admin, "admin.host", a.host()),
                         v.port(admin, "admin.port", a.port()),
-                        v.text(admin, "admin.token", a.token())),
+                        v.text(admin, "admin.token", a.token()),
+                        v.list(admin, "admin.allowedOrigins", a.allowedOrigins())),
                 new GatewayConfig.Store(
                         v.oneOf(store, "store.kind", st.kind(), Set.of("memory", "redis")),
                         v.text(store, "store.redisUri", st.redisUri()),
                         v.text(store, "store.prefix", st.prefix()),
-                        v.positiveInt(store, "store.historyLimit", st.historyLimit())),
+                        v.positiveInt(store, "store.historyLimit", st.historyLimit()),
+                        v.positiveLong(store, "store.commandTimeoutMs", st.commandTimeoutMs()),
+                        v.positiveInt(store, "store.maxQueuedCommands", st.maxQueuedCommands())),
                 new GatewayConfig.Shadow(
                         v.positiveInt(shadow, "shadow.maxInFlight", sh.maxInFlight()),
                         v.positiveInt(shadow, "shadow.maxInFlightPerVersion", sh.maxInFlightPerVersion()),
                         v.positiveInt(shadow, "shadow.captureBytes", sh.captureBytes()),
-                        v.positiveLong(shadow, "shadow.timeoutMs", sh.timeoutMs())),
+                        v.positiveLong(shadow, "shadow.timeoutMs", sh.timeoutMs()),
+                        v.positiveLong(shadow, "shadow.pendingDiffBytes", sh.pendingDiffBytes())),
                 new GatewayConfig.Diffs(
                         v.text(diffs, "diffs.log", df.log()),
                         v.bool(diffs, "diffs.redact", df.redact())),
@@ -167,6 +186,36 @@ public final class ConfigLoader {
             if (value == null) return fallback;
             if (value <= 0) errors.add(where.apply(key) + ": '" + key + "' must be > 0, got " + value);
             return value;
+        }
+
+        long nonNegativeLong(JsonNode section, String key, long fallback) {
+            Long value = number(section, key);
+            if (value == null) return fallback;
+            if (value < 0) errors.add(where.apply(key) + ": '" + key + "' must be >= 0, got " + value);
+            return value;
+        }
+
+        /** A YAML list of strings, or one comma-separated string (as environment variables give it). */
+        List<String> list(JsonNode section, String key, List<String> fallback) {
+            JsonNode node = section.get(leaf(key));
+            if (node == null || node.isNull()) return fallback;
+            List<String> items = new ArrayList<>();
+            if (node.isArray()) {
+                for (JsonNode item : node) {
+                    if (!item.isValueNode()) {
+                        errors.add(where.apply(key) + ": '" + key + "' must be a list of strings");
+                        return fallback;
+                    }
+                    items.add(item.asText().trim());
+                }
+            } else if (node.isValueNode()) {
+                for (String item : node.asText().split(",")) items.add(item.trim());
+            } else {
+                errors.add(where.apply(key) + ": '" + key + "' must be a list of strings");
+                return fallback;
+            }
+            items.removeIf(String::isEmpty);
+            return List.copyOf(items);
         }
 
         int positiveInt(JsonNode section, String key, int fallback) {

@@ -3,6 +3,7 @@ package dev.turnout.config;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything {@code serve} needs, as read from {@code conf/turnout.yaml} and then the
@@ -24,15 +25,54 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
      *
      * @param eventLoops 0 means one per core, Vert.x's default
      * @param clientAuth when true, every request must carry a client key listed in the route table
+     * @param headerTimeoutMs a connection must deliver a request's line and headers within this, or it is closed
+     * @param bodyTimeoutMs a request body must arrive whole within this after its headers, or the request gets 408
+     * @param idleTimeoutMs a connection with nothing read or written for this long is closed
+     * @param maxBufferedBytes request-body bytes buffered across all connections at once; 0 means a quarter of the
+     *     maximum heap. A request that would go beyond it gets 503 {@code overloaded} with {@code Retry-After}
+     * @param apiKeyEnvAllowed glob patterns ({@code *} and {@code ?}) of the environment variables a version's
+     *     {@code apiKeyEnv} may name; the gateway's own {@code TURNOUT_*} settings never match
      */
-    public record Server(String host, int port, long maxBodyBytes, boolean clientAuth, int eventLoops) {
+    public record Server(String host, int port, long maxBodyBytes, boolean clientAuth, int eventLoops,
+            long headerTimeoutMs, long bodyTimeoutMs, long idleTimeoutMs, long maxBufferedBytes,
+            List<String> apiKeyEnvAllowed) {
+
+        public Server {
+            requireNonNull(host, "host");
+            apiKeyEnvAllowed = List.copyOf(requireNonNull(apiKeyEnvAllowed, "apiKeyEnvAllowed"));
+        }
+
+        /** The basic settings with every limit at its default. */
+        public Server(String host, int port, long maxBodyBytes, boolean clientAuth, int eventLoops) {
+            this(host, port, maxBodyBytes, clientAuth, eventLoops, 10_000, 30_000, 120_000, 0, List.of("*_API_KEY"));
+        }
+
         public static Server defaults() {
             return new Server("0.0.0.0", 8080, 4L << 20, false, 0);
         }
+
+        /** {@link #maxBufferedBytes} with 0 resolved against this JVM's maximum heap. */
+        public long effectiveMaxBufferedBytes() {
+            return maxBufferedBytes > 0 ? maxBufferedBytes : Runtime.getRuntime().maxMemory() / 4;
+        }
     }
 
-    /** The admin API; without a token it may only bind to loopback. */
-    public record Admin(String host, int port, String token) {
+    /**
+     * The admin API; without a token it may only bind to loopback.
+     *
+     * @param allowedOrigins browser origins (e.g. {@code https://console.example.com}) whose requests may reach
+     *     the admin API; a request carrying any other {@code Origin} is refused
+     */
+    public record Admin(String host, int port, String token, List<String> allowedOrigins) {
+
+        public Admin {
+            allowedOrigins = List.copyOf(requireNonNull(allowedOrigins, "allowedOrigins"));
+        }
+
+        public Admin(String host, int port, String token) {
+            this(host, port, token, List.of());
+        }
+
         public static Admin defaults() {
             return new Admin("127.0.0.1", 8081, null);
         }
@@ -43,12 +83,25 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
 
         @Override
         public String toString() {
-            return "Admin[host=" + host + ", port=" + port + ", token=" + (hasToken() ? "<set>" : "<none>") + "]";
+            return "Admin[host=" + host + ", port=" + port + ", token=" + (hasToken() ? "<set>" : "<none>")
+                    + ", allowedOrigins=" + allowedOrigins + "]";
         }
     }
 
-    /** Where the route table lives: {@code memory} (one instance) or {@code redis} (many). */
-    public record Store(String kind, String redisUri, String prefix, int historyLimit) {
+    /**
+     * Where the route table lives: {@code memory} (one instance) or {@code redis} (many).
+     *
+     * @param commandTimeoutMs every Redis command fails after this long (the data plane never waits on one)
+     * @param maxQueuedCommands commands a Redis connection may hold unsent (while Redis is slow or gone);
+     *     beyond it commands fail at once and are counted, never queued without limit
+     */
+    public record Store(String kind, String redisUri, String prefix, int historyLimit, long commandTimeoutMs,
+            int maxQueuedCommands) {
+
+        public Store(String kind, String redisUri, String prefix, int historyLimit) {
+            this(kind, redisUri, prefix, historyLimit, 2_000, 1_000);
+        }
+
         public static Store defaults() {
             return new Store("memory", "redis://127.0.0.1:6379", "turnout", 100);
         }
@@ -60,9 +113,16 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
 
     /**
      * Shadow traffic: bounded in flight (dropped, never queued, when full), each response captured
-     * up to {@code captureBytes}, each shadow cut off after {@code timeoutMs}.
+     * up to {@code captureBytes}, each shadow cut off after {@code timeoutMs}; captured pairs waiting
+     * for the differ hold at most {@code pendingDiffBytes} in all (beyond it pairs are shed and counted).
      */
-    public record Shadow(int maxInFlight, int maxInFlightPerVersion, int captureBytes, long timeoutMs) {
+    public record Shadow(int maxInFlight, int maxInFlightPerVersion, int captureBytes, long timeoutMs,
+            long pendingDiffBytes) {
+
+        public Shadow(int maxInFlight, int maxInFlightPerVersion, int captureBytes, long timeoutMs) {
+            this(maxInFlight, maxInFlightPerVersion, captureBytes, timeoutMs, 16L << 20);
+        }
+
         public static Shadow defaults() {
             return new Shadow(64, 32, 256 * 1024, 60_000);
         }
