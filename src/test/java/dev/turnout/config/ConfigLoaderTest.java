@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,13 +55,20 @@ class ConfigLoaderTest {
                 Map.entry("TURNOUT_HISTORY_LIMIT", "7"), Map.entry("TURNOUT_SHADOW_MAX_IN_FLIGHT", "9"),
                 Map.entry("TURNOUT_SHADOW_MAX_IN_FLIGHT_PER_VERSION", "4"), Map.entry("TURNOUT_SHADOW_CAPTURE_BYTES", "1000"),
                 Map.entry("TURNOUT_SHADOW_TIMEOUT_MS", "2500"), Map.entry("TURNOUT_DIFF_LOG", "/tmp/d.jsonl"),
-                Map.entry("TURNOUT_DIFF_REDACT", "true"));
+                Map.entry("TURNOUT_DIFF_REDACT", "true"), Map.entry("TURNOUT_HEADER_TIMEOUT_MS", "11"),
+                Map.entry("TURNOUT_BODY_TIMEOUT_MS", "12"), Map.entry("TURNOUT_IDLE_TIMEOUT_MS", "13"),
+                Map.entry("TURNOUT_MAX_BUFFERED_BYTES", "14"), Map.entry("TURNOUT_API_KEY_ENV_ALLOWED", "A_*, B_KEY"),
+                Map.entry("TURNOUT_ADMIN_ALLOWED_ORIGINS", "https://console.example"),
+                Map.entry("TURNOUT_REDIS_COMMAND_TIMEOUT_MS", "15"), Map.entry("TURNOUT_REDIS_MAX_QUEUED_COMMANDS", "16"),
+                Map.entry("TURNOUT_SHADOW_PENDING_DIFF_BYTES", "17"));
         assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.ENVIRONMENT.keySet());
         GatewayConfig config = ConfigLoader.load(file, env);
-        assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3));
-        assertThat(config.admin()).isEqualTo(new GatewayConfig.Admin("0.0.0.0", 9101, "s3cret"));
-        assertThat(config.store()).isEqualTo(new GatewayConfig.Store("redis", "redis://h:1", "blue", 7));
-        assertThat(config.shadow()).isEqualTo(new GatewayConfig.Shadow(9, 4, 1000, 2500));
+        assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3, 11, 12, 13, 14,
+                List.of("A_*", "B_KEY")));
+        assertThat(config.admin()).isEqualTo(new GatewayConfig.Admin("0.0.0.0", 9101, "s3cret",
+                List.of("https://console.example")));
+        assertThat(config.store()).isEqualTo(new GatewayConfig.Store("redis", "redis://h:1", "blue", 7, 15, 16));
+        assertThat(config.shadow()).isEqualTo(new GatewayConfig.Shadow(9, 4, 1000, 2500, 17));
         assertThat(config.diffs()).isEqualTo(new GatewayConfig.Diffs("/tmp/d.jsonl", true));
         assertThat(config.routes()).isEqualTo(Path.of("other/routes.yaml"));
     }
