@@ -113,8 +113,9 @@ final class Demo implements Callable<Integer> {
                 "",
                 "Change the split live, then roll back (history keeps both):",
                 "  curl -s -X PATCH http://127.0.0.1:" + adminPort + "/admin/aliases/support-bot -H 'x-turnout-author: you' "
-                        + "-d '{\"split\":{\"support-v1\":50,\"support-v2\":50}}'",
-                "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/rollback -d '{\"reason\":\"back to 70/30\"}'",
+                        + "-H 'content-type: application/json' -d '{\"split\":{\"support-v1\":50,\"support-v2\":50}}'",
+                "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/rollback -H 'content-type: application/json' "
+                        + "-d '{\"reason\":\"back to 70/30\"}'",
                 "  curl -s http://127.0.0.1:" + adminPort + "/admin/history",
                 "",
                 "Ctrl-C stops everything.");

@@ -25,7 +25,9 @@ import dev.turnout.config.GatewayConfig;
 import dev.turnout.proxy.GatewayVerticle;
 import dev.turnout.route.InvalidRoutesException;
 import dev.turnout.route.RouteCodec;
+import dev.turnout.route.RoutePolicy;
 import dev.turnout.route.RouteTable;
+import dev.turnout.route.RouteValidator;
 import dev.turnout.store.RouteStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -88,6 +90,11 @@ public final class Gateway {
                                         Function<String, String> environment, Breakers breakers, AccessLog accessLog,
                                         PrometheusMeterRegistry registry) {
         requireNonNull(config, "config");
+        RoutePolicy policy = policy(config);
+        List<String> seedProblems = RouteValidator.problems(seed, policy);
+        if (!seedProblems.isEmpty()) {
+            return Future.failedFuture(new ConfigException(config.routes() + ":\n  " + String.join("\n  ", seedProblems)));
+        }
         GatewayMetrics metrics = new GatewayMetrics(registry, () -> store.current() == null ? 0 : store.current().revision());
         BreakerMetrics.bind(registry, breakers);
         GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
@@ -108,7 +115,7 @@ public final class Gateway {
                         return verticle;
                     }, new DeploymentOptions().setInstances(instances));
                 })
-                .compose(id -> AdminServer.start(vertx, config.admin(), store, router -> {
+                .compose(id -> AdminServer.start(vertx, config.admin(), store, policy, router -> {
                             MetricsRoutes.mount(router, registry);
                             DiffRoutes.mount(router, report);
                         })
@@ -116,10 +123,15 @@ public final class Gateway {
                         .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))));
     }
 
+    /** What route tables are checked against in this deployment. */
+    public static RoutePolicy policy(GatewayConfig config) {
+        return new RoutePolicy(config.server().apiKeyEnvAllowed());
+    }
+
     /** Reads and validates a routes file; the exception names the file and every bad field. */
-    public static RouteTable readRoutes(Path file) {
+    public static RouteTable readRoutes(Path file, RoutePolicy policy) {
         try {
-            return RouteCodec.fromYaml(Files.readString(file));
+            return RouteCodec.fromYaml(Files.readString(file), policy);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read the routes file: " + e.getMessage());
         } catch (InvalidRoutesException e) {

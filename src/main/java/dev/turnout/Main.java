@@ -58,7 +58,7 @@ public final class Main implements Runnable {
             GatewayConfig settings;
             try {
                 settings = ConfigLoader.load(file, System.getenv());
-                Gateway.readRoutes(settings.routes());
+                Gateway.readRoutes(settings.routes(), Gateway.policy(settings));
             } catch (ConfigException e) {
                 System.err.println("turnout: cannot start:\n" + e.getMessage());
                 return 2;
@@ -136,7 +136,7 @@ public final class Main implements Runnable {
         RouteStore routes = store.redis()
                 ? RouteStore.redis(vertx, RedisStoreOptions.of(store.redisUri(), store.prefix(), instanceId(), store.historyLimit()))
                 : RouteStore.memory(store.historyLimit());
-        return Gateway.start(vertx, settings, routes, Gateway.readRoutes(settings.routes()), System::getenv,
+        return Gateway.start(vertx, settings, routes, Gateway.readRoutes(settings.routes(), Gateway.policy(settings)), System::getenv,
                 Breakers.withDefaults(), "off".equals(System.getenv("TURNOUT_ACCESS_LOG")) ? AccessLog.disabled() : AccessLog.to(System.out),
                 registry);
     }

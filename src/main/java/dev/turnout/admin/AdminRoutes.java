@@ -2,11 +2,14 @@ package dev.turnout.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.turnout.route.Alias;
 import dev.turnout.route.RouteCodec;
+import dev.turnout.route.RoutePolicy;
 import dev.turnout.route.RouteTable;
+import dev.turnout.route.RouteValidator;
 import dev.turnout.store.ChangeInfo;
 import dev.turnout.store.Revision;
 import dev.turnout.store.RevisionConflictException;
@@ -34,9 +37,11 @@ final class AdminRoutes {
     private static final long MAX_BODY_BYTES = 4L << 20;
 
     private final RouteStore store;
+    private final RoutePolicy policy;
 
-    AdminRoutes(RouteStore store) {
+    AdminRoutes(RouteStore store, RoutePolicy policy) {
         this.store = store;
+        this.policy = policy;
     }
 
     void mount(Router router) {
@@ -45,7 +50,7 @@ final class AdminRoutes {
         router.put("/admin/routes").handler(context -> {
             JsonNode document = body(context);
             long expected = expectedRevision(context, document.path("revision"));
-            write(context, expected, change(context, "replace-routes"), current -> RouteCodec.fromTree(document));
+            write(context, expected, change(context, "replace-routes"), current -> RouteCodec.fromTree(document, policy));
         });
         router.put("/admin/versions/:id").handler(context -> write(context, expectedRevision(context, null),
                 change(context, "put-version " + context.pathParam("id")),
@@ -88,7 +93,8 @@ final class AdminRoutes {
             if (expected != RouteStore.ANY_REVISION && expected != current.revision()) {
                 throw new RevisionConflictException(expected, current.revision());
             }
-            proposed = edit.apply(current);
+            // Edits are read back by the codec; this adds the deployment's own rules (the apiKeyEnv allow-list).
+            proposed = RouteValidator.requireValid(edit.apply(current), policy);
         } catch (RuntimeException e) {
             AdminErrors.fail(context, e);
             return;
@@ -234,13 +240,18 @@ final class AdminRoutes {
         }
     }
 
+    /** JSON, or YAML when the content type says so (AdminGuard lets no other type through). */
     private static JsonNode body(RoutingContext context) {
         String text = context.body().asString();
-        if (text == null || text.isBlank()) throw new AdminErrors.BadRequestException("this request needs a JSON body");
+        if (text == null || text.isBlank()) throw new AdminErrors.BadRequestException("this request needs a JSON or YAML body");
+        ObjectMapper mapper = AdminGuard.mapperFor(context);
         try {
-            return RouteCodec.JSON.readTree(text);
+            JsonNode node = mapper.readTree(text);
+            if (node == null) throw new AdminErrors.BadRequestException("this request needs a JSON or YAML body");
+            return node;
         } catch (JsonProcessingException e) {
-            throw new AdminErrors.BadRequestException("the body is not valid JSON: " + e.getOriginalMessage());
+            throw new AdminErrors.BadRequestException("the body is not valid " + (mapper == RouteCodec.YAML ? "YAML" : "JSON")
+                    + ": " + e.getOriginalMessage());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.turnout.admin;
 
 import dev.turnout.config.ConfigException;
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.route.RoutePolicy;
 import dev.turnout.store.RouteStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +19,8 @@ import java.util.function.Consumer;
 /**
  * The admin API on its own port. With a token, every route but the health probes needs
  * {@code Authorization: Bearer <token>} (compared in constant time); without one it refuses to
- * bind anywhere but loopback, so an unprotected control plane is never reachable from outside.
+ * bind anywhere but loopback, so an unprotected control plane is never reachable from outside, and
+ * {@link AdminGuard} keeps browsers from reaching it through a visitor's loopback.
  */
 public final class AdminServer {
 
@@ -28,20 +30,28 @@ public final class AdminServer {
         this.server = server;
     }
 
+    /** With the default allow-list for {@code apiKeyEnv} ({@code *_API_KEY}). */
+    public static Future<AdminServer> start(Vertx vertx, GatewayConfig.Admin config, RouteStore store,
+                                            Consumer<Router> extraRoutes) {
+        return start(vertx, config, store, new RoutePolicy(GatewayConfig.Server.defaults().apiKeyEnvAllowed()), extraRoutes);
+    }
+
     /**
+     * @param policy      what every written table is checked against besides its own rules
      * @param extraRoutes lets other concerns (metrics, diffs) add their routes behind the same
      *                    authentication; may be null
      */
-    public static Future<AdminServer> start(Vertx vertx, GatewayConfig.Admin config, RouteStore store,
+    public static Future<AdminServer> start(Vertx vertx, GatewayConfig.Admin config, RouteStore store, RoutePolicy policy,
                                             Consumer<Router> extraRoutes) {
         if (!config.hasToken() && !isLoopback(config.host())) {
             return Future.failedFuture(new ConfigException("admin.host is '" + config.host() + "' but no admin token "
                     + "is set: set TURNOUT_ADMIN_TOKEN, or bind the admin API to 127.0.0.1"));
         }
         Router router = Router.router(vertx);
+        router.route().handler(new AdminGuard(config)::handle);
         HealthRoutes.mount(router, store);
         router.route().handler(context -> authenticate(context, config));
-        new AdminRoutes(store).mount(router);
+        new AdminRoutes(store, policy).mount(router);
         if (extraRoutes != null) extraRoutes.accept(router);
         router.route().failureHandler(context -> {
             if (context.failure() != null) AdminErrors.fail(context, context.failure());

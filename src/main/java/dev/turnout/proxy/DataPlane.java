@@ -6,6 +6,7 @@ import dev.turnout.config.GatewayConfig;
 import dev.turnout.metrics.GatewayMetrics;
 import dev.turnout.resilience.Breakers;
 import dev.turnout.resilience.RetryPolicy;
+import dev.turnout.route.RoutePolicy;
 import dev.turnout.route.RouteTable;
 import dev.turnout.shadow.DiffPipeline;
 import dev.turnout.shadow.ShadowLimits;
@@ -14,7 +15,9 @@ import java.util.function.Supplier;
 
 /**
  * What every event loop's data plane shares: settings, the applied routes, the environment for
- * upstream keys, meters, breakers, and the shadow limits and diff pipeline.
+ * upstream keys, meters, breakers, and the shadow limits and diff pipeline. The environment is
+ * narrowed to {@code server.apiKeyEnvAllowed} here, however the plane is built, so no route table
+ * (even one written to Redis behind the admin API's back) can make a version read another variable.
  */
 public record DataPlane(GatewayConfig config, Supplier<RouteTable> routes, Function<String, String> environment,
                         GatewayMetrics metrics, Breakers breakers, RetryPolicy retry, ShadowLimits shadowLimits,
@@ -22,7 +25,7 @@ public record DataPlane(GatewayConfig config, Supplier<RouteTable> routes, Funct
     public DataPlane {
         requireNonNull(config, "config");
         requireNonNull(routes, "routes");
-        requireNonNull(environment, "environment");
+        environment = new RoutePolicy(config.server().apiKeyEnvAllowed()).guard(environment);
         requireNonNull(metrics, "metrics");
         requireNonNull(breakers, "breakers");
         requireNonNull(retry, "retry");

@@ -1,5 +1,12 @@
 package dev.turnout.route;
 
+import static dev.turnout.route.Fields.bool;
+import static dev.turnout.route.Fields.forEachEntry;
+import static dev.turnout.route.Fields.number;
+import static dev.turnout.route.Fields.text;
+import static dev.turnout.route.Fields.unknownKeys;
+import static dev.turnout.route.Fields.whole;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +17,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +42,26 @@ public final class RouteCodec {
 
     private RouteCodec() {}
 
-    /** Parses a YAML (or JSON, which is YAML) document; the revision is the document's, or 0. */
+    /**
+     * Parses a YAML (or JSON, which is YAML) document; the revision is the document's, or 0. Only
+     * the gateway's own settings are refused as {@code apiKeyEnv}: pass the deployment's
+     * {@link RoutePolicy} to check its allow-list too.
+     */
     public static RouteTable fromYaml(String text) {
-        return fromTree(readTree(YAML, text));
+        return fromYaml(text, RoutePolicy.UNRESERVED);
+    }
+
+    public static RouteTable fromYaml(String text, RoutePolicy policy) {
+        return fromTree(readTree(YAML, text), policy);
     }
 
     public static RouteTable fromJson(String text) {
-        return fromTree(readTree(JSON, text));
+        return fromJson(text, RoutePolicy.UNRESERVED);
+    }
+
+    /** What a store applies: throws {@link InvalidRoutesException} listing every problem, nothing else. */
+    public static RouteTable fromJson(String text, RoutePolicy policy) {
+        return fromTree(readTree(JSON, text), policy);
     }
 
     private static JsonNode readTree(ObjectMapper mapper, String text) {
@@ -55,14 +74,18 @@ public final class RouteCodec {
         }
     }
 
-    /** Builds and validates a table; throws {@link InvalidRoutesException} with every problem found. */
     public static RouteTable fromTree(JsonNode root) {
+        return fromTree(root, RoutePolicy.UNRESERVED);
+    }
+
+    /** Builds and validates a table; throws {@link InvalidRoutesException} with every problem found. */
+    public static RouteTable fromTree(JsonNode root, RoutePolicy policy) {
         List<String> errors = new ArrayList<>();
         if (!root.isObject()) {
             throw new InvalidRoutesException(List.of("document: must be an object with versions, aliases and clients"));
         }
         unknownKeys("", root, TOP_KEYS, errors);
-        long revision = root.path("revision").asLong(0);
+        long revision = whole(root, "revision", "", 0, RouteLimits.MAX_REVISION, 0, errors);
         Map<String, ModelVersion> versions = new LinkedHashMap<>();
         forEachEntry("versions", root.get("versions"), errors, (id, node, at) -> {
             ModelVersion version = readVersion(id, node, at, errors);
@@ -79,7 +102,7 @@ public final class RouteCodec {
             clients.put(id, new Client(id, text(node, "alias", at, errors), text(node, "keySha256", at, errors)));
         });
         RouteTable table = RouteTable.of(revision, versions, aliases, clients);
-        errors.addAll(RouteValidator.problems(table));
+        errors.addAll(RouteValidator.problems(table, policy));
         if (!errors.isEmpty()) throw new InvalidRoutesException(errors);
         return table;
     }
@@ -99,23 +122,32 @@ public final class RouteCodec {
             return null;
         }
         String model = text(node, "model", at, errors);
-        long timeoutMs = node.has("timeoutMs") ? integer(node, "timeoutMs", at, errors) : ModelVersion.DEFAULT_TIMEOUT_MS;
+        long timeoutMs = whole(node, "timeoutMs", at, RouteLimits.MIN_TIMEOUT_MS, RouteLimits.MAX_TIMEOUT_MS,
+                ModelVersion.DEFAULT_TIMEOUT_MS, errors);
+        long totalTimeoutMs = whole(node, "totalTimeoutMs", at, 0, RouteLimits.MAX_TOTAL_TIMEOUT_MS, 0, errors);
         boolean passAuth = bool(node, "passAuth", at, errors);
         return new ModelVersion(id, uri, model == null ? id : model, text(node, "apiKeyEnv", at, errors),
-                timeoutMs, passAuth, readBreaker(node.get("breaker"), at + ".breaker", errors),
-                node.has("totalTimeoutMs") ? integer(node, "totalTimeoutMs", at, errors) : 0);
+                timeoutMs, passAuth, readBreaker(node.get("breaker"), at + ".breaker", errors), totalTimeoutMs);
     }
 
     private static BreakerPolicy readBreaker(JsonNode node, String at, List<String> errors) {
         if (node == null || node.isNull()) return BreakerPolicy.DEFAULT;
+        int errorsBefore = errors.size();
         unknownKeys(at, node, BREAKER_KEYS, errors);
         if (!node.isObject()) return BreakerPolicy.DEFAULT;
         BreakerPolicy d = BreakerPolicy.DEFAULT;
-        return new BreakerPolicy(
-                node.has("failureRatePercent") ? number(node, "failureRatePercent", at, errors) : d.failureRatePercent(),
-                node.has("window") ? (int) integer(node, "window", at, errors) : d.window(),
-                node.has("minimumCalls") ? (int) integer(node, "minimumCalls", at, errors) : d.minimumCalls(),
-                node.has("openMs") ? integer(node, "openMs", at, errors) : d.openMs());
+        double failureRate = number(node, "failureRatePercent", at, d.failureRatePercent(), errors);
+        RouteLimits.checkRange(at + ".failureRatePercent", failureRate, RouteLimits.MIN_FAILURE_RATE_PERCENT,
+                RouteLimits.MAX_FAILURE_RATE_PERCENT, errors);
+        long window = whole(node, "window", at, 1, RouteLimits.MAX_BREAKER_WINDOW, d.window(), errors);
+        long minimumCalls = whole(node, "minimumCalls", at, 1, RouteLimits.MAX_BREAKER_WINDOW, d.minimumCalls(), errors);
+        long openMs = whole(node, "openMs", at, RouteLimits.MIN_OPEN_MS, RouteLimits.MAX_OPEN_MS, d.openMs(), errors);
+        if (errors.size() > errorsBefore) {
+            // Every field was checked above; the defaults keep the validator from reporting a field twice.
+            return d;
+        }
+        // Range-checked as longs first, so the narrowing is exact.
+        return new BreakerPolicy(failureRate, Math.toIntExact(window), Math.toIntExact(minimumCalls), openMs);
     }
 
     private static Alias readAlias(String name, JsonNode node, String at, List<String> errors) {
@@ -154,11 +186,11 @@ public final class RouteCodec {
                         errors.add(shadowAt + ".version: required");
                         continue;
                     }
-                    shadows.add(new Shadow(version, entry.has("sample") ? number(entry, "sample", shadowAt, errors) : 1.0));
+                    shadows.add(new Shadow(version, number(entry, "sample", shadowAt, 1.0, errors)));
                 }
             }
         }
-        double noiseSample = node.has("noiseSample") ? number(node, "noiseSample", at, errors) : 0.0;
+        double noiseSample = number(node, "noiseSample", at, 0.0, errors);
         return new Alias(name, split, sticky, pins, shadows, noiseSample, text(node, "fallback", at, errors));
     }
 
@@ -214,75 +246,5 @@ public final class RouteCodec {
 
     public static String toJson(RouteTable table) {
         return toTree(table).toString();
-    }
-
-    @FunctionalInterface
-    private interface EntryReader {
-        void read(String key, JsonNode value, String at);
-    }
-
-    private static void forEachEntry(String at, JsonNode node, List<String> errors, EntryReader reader) {
-        if (node == null || node.isNull()) return;
-        if (!node.isObject()) {
-            errors.add(at + ": must be a map of name -> settings");
-            return;
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            String entryAt = at + "." + entry.getKey();
-            JsonNode value = entry.getValue();
-            reader.read(entry.getKey(), value, entryAt);
-        }
-    }
-
-    private static void unknownKeys(String at, JsonNode node, Set<String> known, List<String> errors) {
-        if (!node.isObject()) {
-            errors.add((at.isEmpty() ? "document" : at) + ": must be an object");
-            return;
-        }
-        node.fieldNames().forEachRemaining(key -> {
-            if (!known.contains(key)) {
-                errors.add((at.isEmpty() ? "" : at + ".") + key + ": unknown key (expected one of "
-                        + known.stream().sorted().toList() + ")");
-            }
-        });
-    }
-
-    private static String text(JsonNode node, String key, String at, List<String> errors) {
-        JsonNode value = node.get(key);
-        if (value == null || value.isNull()) return null;
-        if (!value.isTextual()) {
-            errors.add(at + "." + key + ": must be a string, got " + value);
-            return null;
-        }
-        return value.asText();
-    }
-
-    private static double number(JsonNode node, String key, String at, List<String> errors) {
-        JsonNode value = node.get(key);
-        if (!value.isNumber()) {
-            errors.add(at + "." + key + ": must be a number, got " + value);
-            return 0;
-        }
-        return value.asDouble();
-    }
-
-    private static long integer(JsonNode node, String key, String at, List<String> errors) {
-        JsonNode value = node.get(key);
-        if (!value.canConvertToLong() || !value.isIntegralNumber()) {
-            errors.add(at + "." + key + ": must be a whole number, got " + value);
-            return ModelVersion.DEFAULT_TIMEOUT_MS;
-        }
-        return value.asLong();
-    }
-
-    private static boolean bool(JsonNode node, String key, String at, List<String> errors) {
-        JsonNode value = node.get(key);
-        if (value == null || value.isNull()) return false;
-        if (!value.isBoolean()) {
-            errors.add(at + "." + key + ": must be true or false, got " + value);
-            return false;
-        }
-        return value.asBoolean();
     }
 }

@@ -66,16 +66,16 @@ class ForwardingTest {
         String url = "http://127.0.0.1:" + upstream.actualPort() + "/base/v1";
         gateway = Fixtures.gateway(vertx, Fixtures.config(clientAuth, 4L << 20), RouteCodec.fromYaml(String.join("\n",
                 "versions:",
-                "  keyed: { url: '" + url + "', model: 'upstream-model', apiKeyEnv: SUPPORT_KEY }",
+                "  keyed: { url: '" + url + "', model: 'upstream-model', apiKeyEnv: SUPPORT_API_KEY }",
                 "  passing: { url: '" + url + "', passAuth: true }",
-                "  candidate: { url: '" + url + "', model: 'candidate-model', apiKeyEnv: CANDIDATE_KEY }",
+                "  candidate: { url: '" + url + "', model: 'candidate-model', apiKeyEnv: CANDIDATE_API_KEY }",
                 "aliases:",
                 "  keyed-bot: { split: { keyed: 1 } }",
                 "  passing-bot: { split: { passing: 1 } }",
                 "  shadowed-bot: { split: { keyed: 1 }, shadow: [ { version: candidate, sample: 1.0 } ] }",
                 "clients:",
                 "  acme: { alias: keyed-bot, keySha256: '" + ClientIdentity.sha256Hex(CLIENT_KEY) + "' }",
-                "")), Map.of("SUPPORT_KEY", "sk-upstream-secret", "CANDIDATE_KEY", "sk-candidate-secret"));
+                "")), Map.of("SUPPORT_API_KEY", "sk-upstream-secret", "CANDIDATE_API_KEY", "sk-candidate-secret"));
     }
 
     @AfterEach

@@ -81,7 +81,8 @@ class MultiInstanceTest {
 
     private static HttpResponse<String> call(String method, String url, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("content-type", "application/json"); // the admin API takes writes only as JSON or YAML
         for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
         return Http.send(request);
     }

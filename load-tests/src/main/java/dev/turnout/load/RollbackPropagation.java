@@ -54,7 +54,8 @@ final class RollbackPropagation {
             for (int change = -20; change < changes; change++) {
                 HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin[0]
                                 + "/admin/aliases/bench")).method("PATCH", HttpRequest.BodyPublishers.ofString(
-                                "{\"split\":{\"v1\":" + (1 + Math.floorMod(change, 2)) + "}}")).header("x-turnout-author", "bench").build(),
+                                "{\"split\":{\"v1\":" + (1 + Math.floorMod(change, 2)) + "}}")).header("x-turnout-author", "bench")
+                                .header("content-type", "application/json").build(),
                         HttpResponse.BodyHandlers.ofString());
                 long answered = System.nanoTime();
                 if (answer.statusCode() != 200) throw new IllegalStateException("admin write failed: " + answer.body());

@@ -1,0 +1,107 @@
+package dev.turnout.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.route.RouteCodec;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps browsers from driving the admin API, checked before authentication and before any body is
+ * read. A web page can make a visitor's browser send requests to the admin port (loopback
+ * included): a "simple" cross-site POST ({@code text/plain}, a form, or no body at all) needs no
+ * preflight, and DNS rebinding makes a foreign page same-origin with it. So:
+ * <ul>
+ *   <li>without a token, the {@code Host} must be a loopback name: a rebound name never is (421);</li>
+ *   <li>a present {@code Origin} must be listed in {@code admin.allowedOrigins} or be the admin API's own (403);</li>
+ *   <li>a write must say it carries JSON or YAML, which no form or simple request can (415); any other
+ *       type, forms included, never reaches a body parser.</li>
+ * </ul>
+ */
+final class AdminGuard {
+
+    static final Set<String> JSON_TYPES = Set.of("application/json", "application/merge-patch+json");
+    static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml");
+    private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
+    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
+    private static final Pattern HOST_AND_PORT = Pattern.compile("(\\[[^\\]]+]|[^:\\[\\]]+)(?::\\d{1,5})?");
+
+    private final GatewayConfig.Admin config;
+
+    AdminGuard(GatewayConfig.Admin config) {
+        this.config = config;
+    }
+
+    void handle(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        String host = hostHeader(request);
+        if (!config.hasToken() && !loopbackHost(host)) {
+            AdminErrors.send(context, 421, "misdirected_request", "This admin API has no token, so it answers only requests"
+                    + " addressed to localhost, 127.0.0.1 or [::1] (a page that rebinds its own name to this host is refused);"
+                    + " got Host '" + host + "'. Use http://127.0.0.1:<port>, or set TURNOUT_ADMIN_TOKEN.", null);
+            return;
+        }
+        String origin = request.getHeader("origin");
+        if (origin != null && !allowedOrigin(origin.trim(), host)) {
+            AdminErrors.send(context, 403, "forbidden_origin", "Requests from browser origin '" + origin + "' are refused;"
+                    + " list it in admin.allowedOrigins (TURNOUT_ADMIN_ALLOWED_ORIGINS) to let that site use the admin API.", null);
+            return;
+        }
+        if (WRITES.contains(request.method()) && mediaType(request) == null) {
+            AdminErrors.send(context, 415, "unsupported_media_type", "Admin writes take Content-Type application/json"
+                    + " (application/merge-patch+json for PATCH) or application/yaml, even without a body; got '"
+                    + request.getHeader("content-type") + "'.", null);
+            return;
+        }
+        context.next();
+    }
+
+    /** The parser for this request's body: YAML when it says so, else JSON. */
+    static ObjectMapper mapperFor(RoutingContext context) {
+        return YAML_TYPES.contains(String.valueOf(mediaType(context.request()))) ? RouteCodec.YAML : RouteCodec.JSON;
+    }
+
+    /** The request's JSON or YAML media type without parameters; null when it is neither. */
+    private static String mediaType(HttpServerRequest request) {
+        String header = request.getHeader("content-type");
+        if (header == null) return null;
+        int semicolon = header.indexOf(';');
+        String type = (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        return JSON_TYPES.contains(type) || YAML_TYPES.contains(type) ? type : null;
+    }
+
+    /** HTTP/1.1 sends a Host header; HTTP/2 an authority. */
+    private static String hostHeader(HttpServerRequest request) {
+        String host = request.getHeader("host");
+        if (host != null) return host.trim();
+        HostAndPort authority = request.authority();
+        if (authority == null) return null;
+        String name = authority.host().contains(":") && !authority.host().startsWith("[") ? "[" + authority.host() + "]"
+                : authority.host();
+        return name + (authority.port() >= 0 ? ":" + authority.port() : "");
+    }
+
+    /** {@code localhost}, {@code 127.0.0.1} or {@code [::1]}, with any port or none. */
+    static boolean loopbackHost(String host) {
+        if (host == null) return false;
+        Matcher nameAndPort = HOST_AND_PORT.matcher(host.toLowerCase(Locale.ROOT));
+        return nameAndPort.matches() && LOOPBACK_NAMES.contains(nameAndPort.group(1));
+    }
+
+    private boolean allowedOrigin(String origin, String host) {
+        List<String> allowed = config.allowedOrigins();
+        String bare = origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin;
+        for (String candidate : allowed) {
+            if (candidate.equalsIgnoreCase(bare)) return true;
+        }
+        // The admin API's own origin: what a browser sends for a page served from the very host it addresses.
+        return host != null && (bare.equalsIgnoreCase("http://" + host) || bare.equalsIgnoreCase("https://" + host));
+    }
+}
