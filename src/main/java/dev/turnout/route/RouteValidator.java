@@ -126,15 +126,18 @@ public final class RouteValidator {
                     + " characters (letters, digits, !#$%&'*+-.^_`|~), got '" + alias.sticky().header() + "'");
         }
         double total = 0;
+        boolean badWeight = false;
         for (Map.Entry<String, Double> entry : alias.split().entrySet()) {
             String weightAt = at + ".split." + entry.getKey();
             checkReference(table, weightAt, entry.getKey(), errors);
             double weight = entry.getValue();
             int errorsBefore = errors.size();
             RouteLimits.checkRange(weightAt, weight, 0, RouteLimits.MAX_WEIGHT, errors);
-            if (errors.size() == errorsBefore) total += weight;
+            badWeight |= errors.size() > errorsBefore;
+            total += weight;
         }
-        if (!alias.split().isEmpty() && total <= 0) {
+        // With a weight already refused, "all zero" would be noise.
+        if (!alias.split().isEmpty() && !badWeight && total <= 0) {
             errors.add(at + ".split: weights must not all be zero");
         }
         for (Map.Entry<String, String> pin : alias.pins().entrySet()) {
@@ -164,7 +167,9 @@ public final class RouteValidator {
     }
 
     private static void checkShare(String at, double value, List<String> errors) {
-        RouteLimits.checkRange(at, value, 0, 1, errors);
+        if (!(value >= 0 && value <= 1)) {
+            errors.add(at + ": must be between 0 and 1, got " + value);
+        }
     }
 
     private static void checkName(String at, String name, List<String> errors) {

@@ -98,8 +98,8 @@ class RouteCodecTest {
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.sticky: must be client | user | header:<Name> | none"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.pins.tester: no version named 'v8'"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.shadow[0].version: no version named 'v7'"));
-            assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.shadow[0].sample: must be a number from 0 to 1"));
-            assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.noiseSample: must be a number from 0 to 1"));
+            assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.shadow[0].sample: must be between 0 and 1"));
+            assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.noiseSample: must be between 0 and 1"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.bot.fallback: no version named 'v6'"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.zero.split: weights must not all be zero"));
             assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("aliases.only.shadow[0].version: 'v2' is the alias's only split version"));
