@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -96,12 +95,15 @@ final class AdminGuard {
     }
 
     private boolean allowedOrigin(String origin, String host) {
-        List<String> allowed = config.allowedOrigins();
-        String bare = origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin;
-        for (String candidate : allowed) {
-            if (candidate.equalsIgnoreCase(bare)) return true;
+        String bare = withoutTrailingSlash(origin);
+        for (String candidate : config.allowedOrigins()) {
+            if (withoutTrailingSlash(candidate.trim()).equalsIgnoreCase(bare)) return true;
         }
         // The admin API's own origin: what a browser sends for a page served from the very host it addresses.
         return host != null && (bare.equalsIgnoreCase("http://" + host) || bare.equalsIgnoreCase("https://" + host));
+    }
+
+    private static String withoutTrailingSlash(String origin) {
+        return origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin;
     }
 }

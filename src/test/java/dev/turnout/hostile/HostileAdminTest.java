@@ -36,7 +36,7 @@ class HostileAdminTest {
 
     private int start(String token) {
         GatewayConfig config = Fixtures.config(false, 1 << 20)
-                .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, token, List.of(CONSOLE)));
+                .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, token, List.of(CONSOLE + "/")));
         gateway = await(Gateway.start(vertx, config, RouteStore.memory(100), RouteCodec.fromYaml(ROUTES),
                 Map.<String, String>of()::get));
         return gateway.adminPort();
