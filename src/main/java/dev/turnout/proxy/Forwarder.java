@@ -58,13 +58,14 @@ final class Forwarder {
         HttpServerResponse response = call.request.response();
         OpenAiError error = new OpenAiError(504, "upstream_error", "upstream_timeout", null, "The model version '"
                 + call.version() + "' did not finish within its total limit of " + totalMs + " ms.");
+        // Meters and the access log first: a client that reads them right after its answer must see it counted.
         if (!response.headWritten()) {
-            error.send(response);
             finish(call, 504, "timeout");
+            error.send(response);
         } else {
+            finish(call, response.getStatusCode(), "timeout");
             if (isEventStream(response.headers().get("content-type"))) response.end(Buffer.buffer("data: " + error.toJson() + "\n\n"));
             else response.reset();
-            finish(call, response.getStatusCode(), "timeout");
         }
         // Finished first, so the upstream's reset is not reported as an interrupted stream.
         if (call.upstream != null) call.upstream.reset();
@@ -233,9 +234,10 @@ final class Forwarder {
         });
         answer.endHandler(end -> {
             if (call.finished) return;
+            // Counted before the client can see the end, so a meter read after the answer includes it.
+            finish(call, answer.statusCode(), outcome);
             response.end();
             if (call.capture != null) call.capture.end();
-            finish(call, answer.statusCode(), outcome);
         });
         response.closeHandler(closed -> {
             if (call.finished) return;
@@ -272,8 +274,8 @@ final class Forwarder {
         if (call.capture != null) call.capture.fail(outcome);
         call.request.response().putHeader("x-turnout-alias", call.alias()).putHeader("x-turnout-version", version.id())
                 .putHeader("x-turnout-decision", call.decision.kind().header());
-        openAiError.send(call.request.response());
         finish(call, openAiError.status(), outcome);
+        openAiError.send(call.request.response());
     }
 
     private void finish(ProxyCall call, int status, String outcome) {
