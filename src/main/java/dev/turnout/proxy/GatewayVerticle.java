@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.route.VersionSelector;
 import dev.turnout.shadow.ShadowDispatcher;
+import dev.turnout.upstream.UpstreamPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -18,8 +19,7 @@ public final class GatewayVerticle extends VerticleBase {
     static final int POOL_SIZE_PER_EVENT_LOOP = 256;
 
     private final DataPlane plane;
-    private Upstreams upstreams;
-    private ShadowDispatcher shadows;
+    private UpstreamPools pools;
     private HttpServer server;
 
     public GatewayVerticle(DataPlane plane) {
@@ -28,10 +28,11 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        upstreams = new Upstreams(vertx, POOL_SIZE_PER_EVENT_LOOP);
-        shadows = new ShadowDispatcher(vertx, plane.shadowLimits(), plane.diffs(), plane.config().shadow(), plane.environment());
+        pools = new UpstreamPools(vertx, POOL_SIZE_PER_EVENT_LOOP, plane.config().shadow().maxInFlightPerVersion());
+        ShadowDispatcher shadows = new ShadowDispatcher(vertx, plane.shadowLimits(), plane.diffs(), plane.config().shadow(),
+                plane.environment(), pools);
         ProxyHandler handler = new ProxyHandler(plane, new RoutePlanner(VersionSelector.rendezvous()),
-                new Forwarder(vertx, plane, upstreams), shadows);
+                new Forwarder(vertx, plane, pools), shadows);
         server = vertx.createHttpServer(new HttpServerOptions()
                 .setHost(plane.config().server().host())
                 .setPort(plane.config().server().port())
@@ -45,8 +46,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        upstreams.closeAll();
-        shadows.close();
+        pools.closeAll();
         return server.close();
     }
 
