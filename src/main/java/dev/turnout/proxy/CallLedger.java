@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.upstream.Role;
 import io.vertx.core.Vertx;
 
 /**
@@ -9,6 +10,8 @@ import io.vertx.core.Vertx;
  * meters after an answer sees it counted.
  */
 final class CallLedger {
+
+    private static final String PRIMARY = Role.PRIMARY.label();
 
     private final Vertx vertx;
     private final DataPlane plane;
@@ -56,9 +59,9 @@ final class CallLedger {
         String alias = call.alias();
         String version = call.version();
         String decision = call.decision.kind().header();
-        plane.metrics().request(alias, version, "primary", decision, outcome.label());
-        plane.metrics().duration(alias, version, "primary", now - call.startNanos);
-        if (call.firstByteNanos != 0) plane.metrics().timeToFirstByte(alias, version, "primary", call.firstByteNanos - call.startNanos);
+        plane.metrics().request(alias, version, PRIMARY, decision, outcome.label());
+        plane.metrics().duration(alias, version, PRIMARY, now - call.startNanos);
+        if (call.firstByteNanos != 0) plane.metrics().timeToFirstByte(alias, version, PRIMARY, call.firstByteNanos - call.startNanos);
         plane.accessLog().log(new AccessLog.Entry(System.currentTimeMillis(), call.request.method().name(), call.request.path(),
                 alias, version, decision, status, outcome.label(), call.attempts,
                 call.sentNanos == 0 ? 0 : (call.sentNanos - call.startNanos) / 1e6, (now - call.startNanos) / 1e6,

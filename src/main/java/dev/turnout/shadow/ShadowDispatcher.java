@@ -4,6 +4,7 @@ import dev.turnout.config.GatewayConfig;
 import dev.turnout.diff.DiffRecord;
 import dev.turnout.route.ModelVersion;
 import dev.turnout.route.Shadow;
+import dev.turnout.upstream.Role;
 import dev.turnout.upstream.UpstreamFailure;
 import dev.turnout.upstream.UpstreamPools;
 import dev.turnout.upstream.UpstreamRequests;
@@ -74,7 +75,7 @@ public final class ShadowDispatcher {
         }
         Capture teed = primary != null ? primary : new Capture(start, config.captureBytes());
         Capture shadow = new Capture(start, config.captureBytes());
-        String role = kind.equals(DiffRecord.NOISE) ? "noise" : "shadow";
+        String role = (kind.equals(DiffRecord.NOISE) ? Role.NOISE : Role.SHADOW).label();
         shadow.whenDone(() -> {
             limits.release(version.id());
             pipeline.metrics().request(alias, version.id(), role, "n/a", outcome(shadow));
