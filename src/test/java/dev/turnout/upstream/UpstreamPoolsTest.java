@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.route.RouteCodec;
 import dev.turnout.route.RouteTable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +51,22 @@ class UpstreamPoolsTest {
         assertThat(pools.size()).isEqualTo(2);
         pools.shadow(after, after.version("moved"));
         assertThat(pools.size()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldLetACallUnderWayOnARetiredPoolFinish() {
+        Promise<HttpServerRequest> held = Promise.promise();
+        HttpServer server = await(vertx.createHttpServer().requestHandler(held::tryComplete).listen(0, "127.0.0.1"));
+        RouteTable before = table("  v: { url: 'http://127.0.0.1:" + server.actualPort() + "/v1' }\n", "v: 1");
+        Future<String> answer = pools.primary(before, before.version("v"))
+                .request(UpstreamRequests.options(before.version("v"), "/chat/completions", 5_000))
+                .compose(request -> request.send("{}")).compose(HttpClientResponse::body).map(Buffer::toString);
+        HttpServerRequest underWay = await(held.future());
+
+        RouteTable moved = table("  v: { url: 'http://127.0.0.1:1/v1' }\n", "v: 1");
+        pools.primary(moved, moved.version("v"));
+        underWay.response().end("finished");
+        assertThat(await(answer)).isEqualTo("finished");
     }
 
     @Test
