@@ -39,7 +39,8 @@ final class ProxyCall {
     boolean paused;
     /** Whether an error after the headers can be told in-band, as an event of the client's stream. */
     boolean inBandErrors;
-    final SseTail tail = new SseTail();
+    /** Where the relayed event stream stands; only for answers with {@link #inBandErrors}. */
+    SseTail tail;
     /** What went wrong upstream, for the access log only: it may name upstream hosts. */
     String upstreamError;
 

@@ -48,6 +48,7 @@ final class Relay {
         // An error event appended to a compressed stream would be garbage to the client.
         call.inBandErrors = isEventStream(answer.getHeader("content-type"))
                 && (encoding == null || encoding.equalsIgnoreCase("identity"));
+        if (call.inBandErrors) call.tail = new SseTail();
         call.lastChunkNanos = System.nanoTime();
         answer.handler(chunk -> {
             call.lastChunkNanos = System.nanoTime();
