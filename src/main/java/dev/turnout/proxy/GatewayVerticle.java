@@ -19,7 +19,11 @@ public final class GatewayVerticle extends VerticleBase {
     static final int POOL_SIZE_PER_EVENT_LOOP = 256;
 
     private final DataPlane plane;
+    /** How often an event loop that serves no request still checks for a route change, to retire pools. */
+    static final long POOL_PRUNE_MS = 1_000;
+
     private UpstreamPools pools;
+    private long pruneTimer;
     private HttpServer server;
 
     public GatewayVerticle(DataPlane plane) {
@@ -31,6 +35,7 @@ public final class GatewayVerticle extends VerticleBase {
         pools = new UpstreamPools(vertx, POOL_SIZE_PER_EVENT_LOOP, plane.config().shadow().maxInFlightPerVersion());
         ShadowDispatcher shadows = new ShadowDispatcher(vertx, plane.shadowLimits(), plane.diffs(), plane.config().shadow(),
                 plane.environment(), pools);
+        pruneTimer = vertx.setPeriodic(POOL_PRUNE_MS, id -> pools.follow(plane.routes().get()));
         ProxyHandler handler = new ProxyHandler(plane, new RoutePlanner(VersionSelector.rendezvous()),
                 new Forwarder(vertx, plane, pools), shadows);
         server = vertx.createHttpServer(new HttpServerOptions()
@@ -46,6 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        vertx.cancelTimer(pruneTimer);
         pools.closeAll();
         return server.close();
     }

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
  * connections. Owned by one event loop (one gateway verticle) and only touched from it: no locks.
  *
  * <p>When a route change removes a version or moves it (host, port, scheme or connect timeout),
- * both of its pools are retired on the next request this event loop serves with the new table:
- * new calls get a fresh pool at once, while calls already under way on the old one may finish
- * within {@link #DRAIN_MS}; a rollback does not cut the streams it did not concern.
+ * both of its pools are retired as soon as this event loop sees the new table, on a request or on
+ * {@link #follow}: new calls get a fresh pool at once, while calls already under way on the old
+ * one may finish within {@link #DRAIN_MS}; a rollback does not cut the streams it did not concern.
  */
 public final class UpstreamPools {
 
@@ -59,8 +59,13 @@ public final class UpstreamPools {
         return client(shadows, shadowSize, table, version);
     }
 
-    private HttpClient client(Map<String, Pooled> pools, int size, RouteTable table, ModelVersion version) {
+    /** Retires the pools {@code table} no longer describes, if it is a table this event loop has not seen. */
+    public void follow(RouteTable table) {
         if (table != seenTable) prune(table);
+    }
+
+    private HttpClient client(Map<String, Pooled> pools, int size, RouteTable table, ModelVersion version) {
+        follow(table);
         Endpoint endpoint = Endpoint.of(version);
         Pooled pooled = pools.get(version.id());
         if (pooled == null || !pooled.endpoint().equals(endpoint)) {

@@ -54,6 +54,15 @@ class UpstreamPoolsTest {
     }
 
     @Test
+    void shouldRetirePoolsOnARouteChangeWithoutWaitingForARequest() {
+        RouteTable before = table("  v: { url: 'http://127.0.0.1:9001/v1' }\n  w: { url: 'http://127.0.0.1:9002/v1' }\n", "v: 1, w: 1");
+        pools.primary(before, before.version("v"));
+        pools.shadow(before, before.version("w"));
+        pools.follow(table("  v: { url: 'http://127.0.0.1:9001/v1' }\n", "v: 1"));
+        assertThat(pools.size()).isEqualTo(1);
+    }
+
+    @Test
     void shouldLetACallUnderWayOnARetiredPoolFinish() {
         Promise<HttpServerRequest> held = Promise.promise();
         HttpServer server = await(vertx.createHttpServer().requestHandler(held::tryComplete).listen(0, "127.0.0.1"));
