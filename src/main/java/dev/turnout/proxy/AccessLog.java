@@ -15,10 +15,22 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AccessLog {
 
-    /** What one finished request looked like. */
+    /**
+     * What one finished request looked like. {@code upstreamError} says what went wrong upstream,
+     * hosts and ports included: for operators, never in an answer to a client.
+     */
     public record Entry(long epochMillis, String method, String path, String alias, String version, String decision,
                         int status, String outcome, int attempts, double gatewayMs, double totalMs, Double ttfbMs,
-                        long bytesIn, long bytesOut, boolean shadowed, String traceparent) {}
+                        long bytesIn, long bytesOut, boolean shadowed, String traceparent, String upstreamError) {
+
+        /** An entry with no upstream error. */
+        public Entry(long epochMillis, String method, String path, String alias, String version, String decision,
+                     int status, String outcome, int attempts, double gatewayMs, double totalMs, Double ttfbMs,
+                     long bytesIn, long bytesOut, boolean shadowed, String traceparent) {
+            this(epochMillis, method, path, alias, version, decision, status, outcome, attempts, gatewayMs, totalMs, ttfbMs,
+                    bytesIn, bytesOut, shadowed, traceparent, null);
+        }
+    }
 
     private static final AccessLog DISABLED = new AccessLog(null, 0);
     static final long FLUSH_MS = 20;
@@ -86,6 +98,7 @@ public final class AccessLog {
                 .append(",\"bytesOut\":").append(e.bytesOut())
                 .append(",\"shadowed\":").append(e.shadowed());
         field(line, "traceparent", e.traceparent());
+        if (e.upstreamError() != null) field(line, "upstreamError", e.upstreamError());
         return line.append('}').toString();
     }
 

@@ -3,74 +3,91 @@ package dev.turnout.proxy;
 import dev.turnout.resilience.RetryPolicy;
 import dev.turnout.route.ModelVersion;
 import dev.turnout.route.RouteTable;
+import dev.turnout.upstream.UpstreamFailure;
+import dev.turnout.upstream.UpstreamPools;
+import dev.turnout.upstream.UpstreamRequests;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
-import java.net.ConnectException;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Sends a call upstream and relays the answer. Until the first byte goes to the client a failed
- * attempt (refused connection, time-to-first-byte timeout, 502/503/429) may be retried with
- * backoff and then failed over to the alias's fallback; after that nothing is retried, and an
- * upstream that dies mid-stream ends the client's stream with an error event.
+ * Sends a call upstream, then hands the answer to the {@link Relay}. Until the first byte goes to
+ * the client a failed attempt (refused connection, time-to-first-byte timeout, 502/503/429) may be
+ * retried with backoff and then failed over to the alias's fallback; after that nothing is retried.
  * <pre>
- *   attempt ──ok──▶ relay: headers, then chunks as they come (backpressure both ways, teed to shadows)
+ *   attempt ──headers──▶ relay: chunks as they come, silence and breaks ended in-band
  *      │fail
  *      ├─ budget left and breaker closed ─▶ wait (jittered) ─▶ attempt again
  *      ├─ fallback available ─────────────▶ attempt on the fallback
  *      └─ otherwise ──────────────────────▶ 502 / 504 in OpenAI's error shape
  * </pre>
+ * A client that hangs up, at any stage, ends the call as {@code client_closed}: the upstream
+ * request is reset and the breaker permit released, neither failure nor success.
  */
 final class Forwarder {
 
-    private static final Set<String> RESPONSE_HEADERS_SET_HERE = Set.of("x-turnout-alias", "x-turnout-version",
-            "x-turnout-revision", "x-turnout-decision", "server-timing");
-
     private final Vertx vertx;
     private final DataPlane plane;
-    private final Upstreams upstreams;
+    private final UpstreamPools pools;
+    private final CallLedger ledger;
+    private final Relay relay;
 
-    Forwarder(Vertx vertx, DataPlane plane, Upstreams upstreams) {
+    Forwarder(Vertx vertx, DataPlane plane, UpstreamPools pools) {
         this.vertx = vertx;
         this.plane = plane;
-        this.upstreams = upstreams;
+        this.pools = pools;
+        this.ledger = new CallLedger(vertx, plane);
+        this.relay = new Relay(vertx, ledger);
     }
 
+    /** Starts a call whose first version's breaker permit the caller took. */
     void start(ProxyCall call) {
+        call.permitHeld = true;
+        HttpServerResponse response = call.request.response();
+        // One handler for the whole call: the client may leave while we connect, wait for the
+        // headers, back off before a retry, or relay.
+        response.closeHandler(closed -> clientClosed(call));
+        if (response.closed()) {
+            clientClosed(call);
+            return;
+        }
         long total = call.decision.version().totalTimeoutMs();
         if (total > 0) call.deadlineTimer = vertx.setTimer(total, id -> totalTimeout(call, total));
         attempt(call);
     }
 
-    /** The whole exchange took longer than the version allows: cut it, whatever stage it is in. */
-    private void totalTimeout(ProxyCall call, long totalMs) {
+    private void clientClosed(ProxyCall call) {
         if (call.finished) return;
-        call.deadlineTimer = -1;
-        if (call.capture != null) call.capture.fail("timeout");
-        HttpServerResponse response = call.request.response();
-        OpenAiError error = new OpenAiError(504, "upstream_error", "upstream_timeout", null, "The model version '"
-                + call.version() + "' did not finish within its total limit of " + totalMs + " ms.");
-        if (!response.headWritten()) {
-            error.send(response);
-            finish(call, 504, "timeout");
-        } else {
-            if (isEventStream(response.headers().get("content-type"))) response.end(Buffer.buffer("data: " + error.toJson() + "\n\n"));
-            else response.reset();
-            finish(call, response.getStatusCode(), "timeout");
-        }
-        // Finished first, so the upstream's reset is not reported as an interrupted stream.
+        if (call.capture != null) call.capture.fail(UpstreamFailure.RESET.label());
+        ledger.finish(call, 499, Outcome.CLIENT_CLOSED);
+        // Finished first, so what the reset fails upstream is not held against the version.
         if (call.upstream != null) call.upstream.reset();
     }
 
-    /** The alias's fallback for a failing decision, if it has one that may take calls now. */
+    /** The whole exchange took longer than the version allows: cut it, whatever stage it is in. */
+    private void totalTimeout(ProxyCall call, long totalMs) {
+        call.deadlineTimer = -1;
+        if (call.finished) return;
+        TimeoutException timeout = new TimeoutException("the exchange passed its total limit of " + totalMs + " ms");
+        ledger.failed(call, timeout);
+        call.upstreamError = UpstreamFailure.detail(timeout);
+        if (call.capture != null) call.capture.fail(UpstreamFailure.TIMEOUT.label());
+        HttpServerResponse response = call.request.response();
+        OpenAiError error = new OpenAiError(504, "upstream_error", "upstream_timeout", null, "The model version '"
+                + call.version() + "' did not finish within its total limit of " + totalMs + " ms.");
+        if (response.headWritten()) {
+            relay.endWithError(call, error, Outcome.TIMEOUT);
+            return;
+        }
+        ledger.finish(call, 504, Outcome.TIMEOUT);
+        error.send(response);
+        if (call.upstream != null) call.upstream.reset();
+    }
+
+    /** The alias's fallback for a failing decision, if it has one that may take calls now (a permit is taken). */
     RouteDecision fallbackFor(RouteTable table, RouteDecision failing) {
         String fallback = failing.alias().fallback();
         if (fallback == null || fallback.equals(failing.version().id()) || failing.kind() == RouteDecision.Kind.FALLBACK) {
@@ -85,69 +102,59 @@ final class Forwarder {
         ModelVersion version = call.decision.version();
         call.attempts++;
         call.versionAttempts++;
-        long attemptStart = System.nanoTime();
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setHost(version.url().getHost())
-                .setPort(version.port())
-                .setSsl(version.tls())
-                .setURI(version.basePath() + call.request.uri().substring("/v1".length()))
-                // The upstream may not stay silent longer than this, before the first byte or
-                // between chunks: a stuck model is cut off instead of hanging the client.
-                .setIdleTimeout(version.timeoutMs());
-        upstreams.clientFor(call.table, version).request(options).onComplete(created -> {
+        call.attemptStartNanos = System.nanoTime();
+        pools.primary(call.table, version)
+                .request(UpstreamRequests.options(version, call.request.uri().substring("/v1".length()), version.timeoutMs()))
+                .onComplete(created -> {
+                    if (call.finished) {
+                        if (created.succeeded()) created.result().reset();
+                        return;
+                    }
+                    if (created.failed()) {
+                        attemptFailed(call, version, created.cause());
+                        return;
+                    }
+                    send(call, version, created.result());
+                });
+    }
+
+    private void send(ProxyCall call, ModelVersion version, HttpClientRequest upstream) {
+        call.upstream = upstream;
+        MultiMap headers = upstream.headers();
+        HopByHop.copy(call.request.headers(), headers, ProxyHandler.REQUEST_HEADERS_SET_HERE);
+        String authorization = UpstreamRequests.authorization(version, call.request.getHeader("authorization"), plane.environment());
+        if (authorization != null) headers.set("authorization", authorization);
+        // A shadowed answer is teed and compared as text: ask for it uncompressed.
+        if (call.capture != null) headers.set("accept-encoding", "identity");
+        else if (call.request.getHeader("accept-encoding") != null) headers.set("accept-encoding", call.request.getHeader("accept-encoding"));
+        call.sentNanos = System.nanoTime();
+        upstream.send(ProxyHandler.spliceModel(call, version.model())).onComplete(answered -> {
+            if (answered.failed()) {
+                attemptFailed(call, version, answered.cause());
+                return;
+            }
             if (call.finished) {
-                plane.breakers().released(version);
-                if (created.succeeded()) created.result().reset();
-                return;
-            }
-            if (created.failed()) {
-                attemptFailed(call, version, attemptStart, created.cause());
-                return;
-            }
-            HttpClientRequest upstream = created.result();
-            call.upstream = upstream;
-            MultiMap headers = upstream.headers();
-            HopByHop.copy(call.request.headers(), headers, ProxyHandler.REQUEST_HEADERS_SET_HERE);
-            String authorization = upstreamAuthorization(call, version);
-            if (authorization != null) headers.set("authorization", authorization);
-            // A shadowed answer is teed and compared as text: ask for it uncompressed.
-            if (call.capture != null) headers.set("accept-encoding", "identity");
-            else if (call.request.getHeader("accept-encoding") != null) headers.set("accept-encoding", call.request.getHeader("accept-encoding"));
-            call.sentNanos = System.nanoTime();
-            call.request.response().closeHandler(closed -> {
                 upstream.reset();
-                if (!call.finished) finish(call, 499, "client_closed");
-            });
-            upstream.send(ProxyHandler.spliceModel(call, version.model())).onComplete(answered -> {
-                if (answered.failed()) {
-                    attemptFailed(call, version, attemptStart, answered.cause());
-                    return;
-                }
-                HttpClientResponse answer = answered.result();
-                long nanos = System.nanoTime() - attemptStart;
-                if (answer.statusCode() >= 500 || answer.statusCode() == 429) {
-                    plane.breakers().failed(version, nanos, new UpstreamStatusException(answer.statusCode()));
-                } else {
-                    plane.breakers().succeeded(version, nanos);
-                }
-                if (RetryPolicy.retryableStatus(answer.statusCode()) && nextStep(call, version) != null) {
-                    upstream.reset(); // discard this answer: the client never sees it
-                    retryOrFailOver(call, version, new UpstreamStatusException(answer.statusCode()));
-                } else {
-                    relay(call, upstream, answer);
-                }
-            });
+                return;
+            }
+            HttpClientResponse answer = answered.result();
+            call.headersNanos = System.nanoTime();
+            int status = answer.statusCode();
+            // A failing status is judged now; any other answer only once its body has come through.
+            if (status >= 500 || status == 429) ledger.failed(call, new UpstreamStatusException(status));
+            if (RetryPolicy.retryableStatus(status) && nextStep(call, version) != null) {
+                upstream.reset(); // discard this answer: the client never sees it
+                retryOrFailOver(call, version, new UpstreamStatusException(status));
+            } else {
+                relay.start(call, answer);
+            }
         });
     }
 
-    private void attemptFailed(ProxyCall call, ModelVersion version, long attemptStart, Throwable error) {
-        if (call.finished) {
-            // The client left and we cut the exchange: not the upstream's fault.
-            plane.breakers().released(version);
-            return;
-        }
-        plane.breakers().failed(version, System.nanoTime() - attemptStart, error);
+    private void attemptFailed(ProxyCall call, ModelVersion version, Throwable error) {
+        if (call.finished) return; // the client left or the deadline passed: settled there
+        ledger.failed(call, error);
+        call.upstreamError = UpstreamFailure.detail(error);
         if (nextStep(call, version) != null) retryOrFailOver(call, version, error);
         else failBeforeResponse(call, version, error);
     }
@@ -170,6 +177,7 @@ final class Forwarder {
             vertx.setTimer(Math.max(1, plane.retry().delayMs(call.versionAttempts)), id -> {
                 if (call.finished) return;
                 if (plane.breakers().tryAcquire(version)) {
+                    call.permitHeld = true;
                     attempt(call);
                 } else {
                     failOver(call, version, error);
@@ -187,128 +195,38 @@ final class Forwarder {
             return;
         }
         call.decision = fallback;
+        call.permitHeld = true;
         call.versionAttempts = 0;
         attempt(call);
     }
 
-    private void relay(ProxyCall call, HttpClientRequest upstream, HttpClientResponse answer) {
-        HttpServerResponse response = call.request.response();
-        call.headersNanos = System.nanoTime();
-        response.setStatusCode(answer.statusCode());
-        MultiMap headers = response.headers();
-        HopByHop.copy(answer.headers(), headers, RESPONSE_HEADERS_SET_HERE);
-        if (!headers.contains("content-length")) response.setChunked(true);
-        headers.set("x-turnout-alias", call.alias())
-                .set("x-turnout-version", call.version())
-                .set("x-turnout-revision", Long.toString(call.table.revision()))
-                .set("x-turnout-decision", call.decision.kind().header())
-                .set("server-timing", serverTiming(call));
-        if (call.capture != null) call.capture.headers(answer.statusCode(), answer.getHeader("content-type"));
-        boolean eventStream = isEventStream(answer.getHeader("content-type"));
-        String outcome = answer.statusCode() < 400 ? "ok" : answer.statusCode() < 500 ? "client_error" : "upstream_error";
-        // A pipe with a tee: each chunk goes to the client as it arrives, a copy to the shadow
-        // capture; when the client cannot keep up the upstream is paused, never buffered.
-        answer.handler(chunk -> {
-            if (call.firstByteNanos == 0) call.firstByteNanos = System.nanoTime();
-            call.bytesOut += chunk.length();
-            if (call.capture != null) call.capture.append(chunk);
-            response.write(chunk);
-            if (response.writeQueueFull()) {
-                answer.pause();
-                response.drainHandler(drained -> answer.resume());
-            }
-        });
-        answer.exceptionHandler(error -> {
-            if (call.finished) return;
-            if (call.capture != null) call.capture.fail("reset");
-            if (eventStream && !response.closed()) {
-                // The client holds a 200 and part of the stream: say so in-band, then close cleanly.
-                response.end(Buffer.buffer("data: " + new OpenAiError(502, "upstream_error", "upstream_stream_interrupted",
-                        null, "The model version '" + call.version() + "' stopped mid-stream: " + describe(error)).toJson()
-                        + "\n\n"));
-            } else {
-                response.reset();
-            }
-            finish(call, answer.statusCode(), "interrupted");
-        });
-        answer.endHandler(end -> {
-            if (call.finished) return;
-            response.end();
-            if (call.capture != null) call.capture.end();
-            finish(call, answer.statusCode(), outcome);
-        });
-        response.closeHandler(closed -> {
-            if (call.finished) return;
-            upstream.reset();
-            if (call.capture != null) call.capture.fail("reset");
-            finish(call, 499, "client_closed");
-        });
-    }
-
-    private String upstreamAuthorization(ProxyCall call, ModelVersion version) {
-        if (version.passAuth()) return call.request.getHeader("authorization");
-        if (version.apiKeyEnv() == null) return null;
-        String key = plane.environment().apply(version.apiKeyEnv());
-        return key == null || key.isEmpty() ? null : "Bearer " + key;
-    }
-
+    /**
+     * Nothing was sent yet: answer with an error of our own. Its message names the version, never
+     * the upstream's host, port or URL (those go to the access log).
+     */
     private void failBeforeResponse(ProxyCall call, ModelVersion version, Throwable error) {
         OpenAiError openAiError;
-        String outcome;
-        if (error instanceof TimeoutException) {
-            outcome = "timeout";
+        Outcome outcome;
+        UpstreamFailure failure = UpstreamFailure.of(error);
+        if (failure == UpstreamFailure.TIMEOUT) {
+            outcome = Outcome.TIMEOUT;
             openAiError = new OpenAiError(504, "upstream_error", "upstream_timeout", null, "The model version '"
                     + version.id() + "' did not answer within " + version.timeoutMs() + " ms.");
-        } else if (error instanceof ConnectException) {
-            outcome = "unreachable";
+        } else if (failure == UpstreamFailure.CONNECT) {
+            outcome = Outcome.UNREACHABLE;
             openAiError = new OpenAiError(502, "upstream_error", "upstream_unreachable", null, "The model version '"
-                    + version.id() + "' at " + version.url().getHost() + ":" + version.port() + " is unreachable: "
-                    + describe(error));
+                    + version.id() + "' is unreachable.");
         } else {
-            outcome = "failed";
+            outcome = Outcome.FAILED;
             openAiError = new OpenAiError(502, "upstream_error", "upstream_failed", null, "The model version '"
-                    + version.id() + "' failed: " + describe(error));
+                    + version.id() + "' failed" + (error instanceof UpstreamStatusException ? ": " + error.getMessage()
+                    : " before answering") + ".");
         }
-        if (call.capture != null) call.capture.fail(outcome);
+        if (call.capture != null) call.capture.fail(outcome.label());
         call.request.response().putHeader("x-turnout-alias", call.alias()).putHeader("x-turnout-version", version.id())
                 .putHeader("x-turnout-decision", call.decision.kind().header());
+        ledger.finish(call, openAiError.status(), outcome);
         openAiError.send(call.request.response());
-        finish(call, openAiError.status(), outcome);
-    }
-
-    private void finish(ProxyCall call, int status, String outcome) {
-        if (call.finished) return;
-        call.finished = true;
-        if (call.deadlineTimer >= 0) vertx.cancelTimer(call.deadlineTimer);
-        long now = System.nanoTime();
-        String alias = call.alias();
-        String version = call.version();
-        plane.metrics().request(alias, version, "primary", call.decision.kind().header(), outcome);
-        plane.metrics().duration(alias, version, "primary", now - call.startNanos);
-        if (call.firstByteNanos != 0) plane.metrics().timeToFirstByte(alias, version, "primary", call.firstByteNanos - call.startNanos);
-        plane.accessLog().log(new AccessLog.Entry(System.currentTimeMillis(), call.request.method().name(), call.request.path(),
-                alias, version, call.decision.kind().header(), status, outcome, call.attempts,
-                call.sentNanos == 0 ? 0 : (call.sentNanos - call.startNanos) / 1e6, (now - call.startNanos) / 1e6,
-                call.firstByteNanos == 0 ? null : (call.firstByteNanos - call.startNanos) / 1e6, call.bodyLength,
-                call.bytesOut, call.capture != null, call.request.getHeader("traceparent")));
-    }
-
-    static boolean isEventStream(String contentType) {
-        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-    }
-
-    private static String serverTiming(ProxyCall call) {
-        return "turnout;dur=" + millis(call.sentNanos - call.startNanos) + ", upstream;dur=" + millis(call.headersNanos - call.sentNanos);
-    }
-
-    private static String millis(long nanos) {
-        long micros = nanos / 1000;
-        long fraction = micros % 1000;
-        return micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
-    }
-
-    private static String describe(Throwable error) {
-        return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     }
 
     /** An upstream answer that counts as a failure for breakers and retries. */

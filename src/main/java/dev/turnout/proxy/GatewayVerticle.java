@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.route.VersionSelector;
 import dev.turnout.shadow.ShadowDispatcher;
+import dev.turnout.upstream.UpstreamPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -18,8 +19,11 @@ public final class GatewayVerticle extends VerticleBase {
     static final int POOL_SIZE_PER_EVENT_LOOP = 256;
 
     private final DataPlane plane;
-    private Upstreams upstreams;
-    private ShadowDispatcher shadows;
+    /** How often an event loop that serves no request still checks for a route change, to retire pools. */
+    static final long POOL_PRUNE_MS = 1_000;
+
+    private UpstreamPools pools;
+    private long pruneTimer;
     private HttpServer server;
 
     public GatewayVerticle(DataPlane plane) {
@@ -28,10 +32,12 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        upstreams = new Upstreams(vertx, POOL_SIZE_PER_EVENT_LOOP);
-        shadows = new ShadowDispatcher(vertx, plane.shadowLimits(), plane.diffs(), plane.config().shadow(), plane.environment());
+        pools = new UpstreamPools(vertx, POOL_SIZE_PER_EVENT_LOOP, plane.config().shadow().maxInFlightPerVersion());
+        ShadowDispatcher shadows = new ShadowDispatcher(vertx, plane.shadowLimits(), plane.diffs(), plane.config().shadow(),
+                plane.environment(), pools);
+        pruneTimer = vertx.setPeriodic(POOL_PRUNE_MS, id -> pools.follow(plane.routes().get()));
         ProxyHandler handler = new ProxyHandler(plane, new RoutePlanner(VersionSelector.rendezvous()),
-                new Forwarder(vertx, plane, upstreams), shadows);
+                new Forwarder(vertx, plane, pools), shadows);
         server = vertx.createHttpServer(new HttpServerOptions()
                 .setHost(plane.config().server().host())
                 .setPort(plane.config().server().port())
@@ -45,8 +51,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        upstreams.closeAll();
-        shadows.close();
+        vertx.cancelTimer(pruneTimer);
+        pools.closeAll();
         return server.close();
     }
 

@@ -29,6 +29,20 @@ final class ProxyCall {
     boolean finished;
     HttpClientRequest upstream;
     long deadlineTimer = -1;
+    /** When the current attempt started; the breaker is told the time from here to the headers. */
+    long attemptStartNanos;
+    /** A breaker permit is taken for the current attempt and owes the breaker a result or a release. */
+    boolean permitHeld;
+    // After the headers: the silence watch, and where the relayed stream stands for an in-band error.
+    long idleTimer = -1;
+    long lastChunkNanos;
+    boolean paused;
+    /** Whether an error after the headers can be told in-band, as an event of the client's stream. */
+    boolean inBandErrors;
+    /** Where the relayed event stream stands; only for answers with {@link #inBandErrors}. */
+    SseTail tail;
+    /** What went wrong upstream, for the access log only: it may name upstream hosts. */
+    String upstreamError;
 
     ProxyCall(HttpServerRequest request, RouteTable table, InspectedRequest inspected, byte[] body, int bodyLength,
               long startNanos, RouteDecision decision) {

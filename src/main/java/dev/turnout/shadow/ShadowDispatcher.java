@@ -4,24 +4,20 @@ import dev.turnout.config.GatewayConfig;
 import dev.turnout.diff.DiffRecord;
 import dev.turnout.route.ModelVersion;
 import dev.turnout.route.Shadow;
+import dev.turnout.upstream.Role;
+import dev.turnout.upstream.UpstreamFailure;
+import dev.turnout.upstream.UpstreamPools;
+import dev.turnout.upstream.UpstreamRequests;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.net.ConnectException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * Copies sampled requests to an alias's candidate versions, and for a share of those asks the
  * primary again (the noise baseline). Shadows can never touch the client's answer:
  * <ul>
- *   <li>their own HTTP pools (one per version, on this event loop), own timeouts, no retries;</li>
+ *   <li>their own HTTP pools ({@link UpstreamPools#shadow}, one per version on this event loop), own timeouts, no retries;</li>
  *   <li>bounded in flight, globally and per version; when full they are dropped and counted;</li>
  *   <li>sent alongside the primary, not after it, so latencies compare like for like;</li>
  *   <li>the primary is copied by a capped tee while it streams, never held back.</li>
@@ -35,11 +31,12 @@ public final class ShadowDispatcher {
     private final DiffPipeline pipeline;
     private final GatewayConfig.Shadow config;
     private final Function<String, String> environment;
-    private final Map<String, HttpClient> clients = new HashMap<>();
+    private final UpstreamPools pools;
 
     public ShadowDispatcher(Vertx vertx, ShadowLimits limits, DiffPipeline pipeline, GatewayConfig.Shadow config,
-                            Function<String, String> environment) {
+                            Function<String, String> environment, UpstreamPools pools) {
         this.vertx = vertx;
+        this.pools = pools;
         this.limits = limits;
         this.pipeline = pipeline;
         this.config = config;
@@ -78,7 +75,7 @@ public final class ShadowDispatcher {
         }
         Capture teed = primary != null ? primary : new Capture(start, config.captureBytes());
         Capture shadow = new Capture(start, config.captureBytes());
-        String role = kind.equals(DiffRecord.NOISE) ? "noise" : "shadow";
+        String role = (kind.equals(DiffRecord.NOISE) ? Role.NOISE : Role.SHADOW).label();
         shadow.whenDone(() -> {
             limits.release(version.id());
             pipeline.metrics().request(alias, version.id(), role, "n/a", outcome(shadow));
@@ -99,19 +96,17 @@ public final class ShadowDispatcher {
 
     private void forward(ShadowRequest request, ModelVersion version, Capture capture) {
         long timeoutMs = Math.min(version.timeoutMs(), config.timeoutMs());
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(version.url().getHost())
-                .setPort(version.port()).setSsl(version.tls()).setURI(version.basePath() + request.uriSuffix())
-                .setIdleTimeout(timeoutMs);
+        RequestOptions options = UpstreamRequests.options(version, request.uriSuffix(), timeoutMs);
         long deadline = vertx.setTimer(config.timeoutMs(), id -> capture.fail("timeout"));
         capture.whenDone(() -> vertx.cancelTimer(deadline));
-        client(version).request(options).onComplete(created -> {
+        pools.shadow(request.table(), version).request(options).onComplete(created -> {
             if (created.failed()) {
                 capture.fail(classify(created.cause()));
                 return;
             }
             var upstream = created.result();
             upstream.headers().addAll(request.headers()).set("x-turnout-shadow", "1").set("accept-encoding", "identity");
-            String authorization = authorization(version, request.clientAuthorization());
+            String authorization = UpstreamRequests.authorization(version, request.clientAuthorization(), environment);
             if (authorization != null) upstream.headers().set("authorization", authorization);
             capture.whenDone(() -> {
                 if (capture.failed()) upstream.reset();
@@ -130,33 +125,11 @@ public final class ShadowDispatcher {
         });
     }
 
-    private String authorization(ModelVersion version, String clientAuthorization) {
-        if (version.passAuth()) return clientAuthorization;
-        if (version.apiKeyEnv() == null) return null;
-        String key = environment.apply(version.apiKeyEnv());
-        return key == null || key.isEmpty() ? null : "Bearer " + key;
-    }
-
-    private HttpClient client(ModelVersion version) {
-        String endpoint = version.url().getHost() + ":" + version.port() + (version.tls() ? ":tls" : "");
-        return clients.computeIfAbsent(endpoint, e -> vertx.createHttpClient(new HttpClientOptions()
-                .setSsl(version.tls()).setKeepAlive(true).setTcpNoDelay(true)
-                .setConnectTimeout((int) Math.min(version.timeoutMs(), 10_000)),
-                new PoolOptions().setHttp1MaxSize(config.maxInFlightPerVersion())));
-    }
-
     private static String classify(Throwable error) {
-        if (error instanceof TimeoutException) return "timeout";
-        if (error instanceof ConnectException) return "connect";
-        return "reset";
+        return UpstreamFailure.of(error).label();
     }
 
     private static String outcome(Capture capture) {
         return capture.failed() ? "error" : "completed";
-    }
-
-    public void close() {
-        clients.values().forEach(HttpClient::close);
-        clients.clear();
     }
 }

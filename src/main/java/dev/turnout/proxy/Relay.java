@@ -1,0 +1,147 @@
+package dev.turnout.proxy;
+
+import dev.turnout.upstream.UpstreamFailure;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Relays an upstream's answer once its headers are in: status and headers, then each chunk as it
+ * comes (backpressure both ways, teed to the shadow capture). Nothing is retried from here on.
+ * An upstream that breaks, or stays silent for {@code timeoutMs} between chunks, ends the answer:
+ * an event stream with an error event on an event boundary, any other body with a reset; the
+ * upstream request is reset either way, so a stuck generation stops costing.
+ */
+final class Relay {
+
+    private static final Set<String> RESPONSE_HEADERS_SET_HERE = Set.of("x-turnout-alias", "x-turnout-version",
+            "x-turnout-revision", "x-turnout-decision", "server-timing");
+
+    private final Vertx vertx;
+    private final CallLedger ledger;
+
+    Relay(Vertx vertx, CallLedger ledger) {
+        this.vertx = vertx;
+        this.ledger = ledger;
+    }
+
+    void start(ProxyCall call, HttpClientResponse answer) {
+        HttpServerResponse response = call.request.response();
+        int status = answer.statusCode();
+        response.setStatusCode(status);
+        MultiMap headers = response.headers();
+        HopByHop.copy(answer.headers(), headers, RESPONSE_HEADERS_SET_HERE);
+        if (!headers.contains("content-length")) response.setChunked(true);
+        headers.set("x-turnout-alias", call.alias())
+                .set("x-turnout-version", call.version())
+                .set("x-turnout-revision", Long.toString(call.table.revision()))
+                .set("x-turnout-decision", call.decision.kind().header())
+                .set("server-timing", serverTiming(call));
+        if (call.capture != null) call.capture.headers(status, answer.getHeader("content-type"));
+        String encoding = answer.getHeader("content-encoding");
+        // An error event appended to a compressed stream would be garbage to the client.
+        call.inBandErrors = isEventStream(answer.getHeader("content-type"))
+                && (encoding == null || encoding.equalsIgnoreCase("identity"));
+        if (call.inBandErrors) call.tail = new SseTail();
+        call.lastChunkNanos = System.nanoTime();
+        answer.handler(chunk -> {
+            call.lastChunkNanos = System.nanoTime();
+            if (call.firstByteNanos == 0) call.firstByteNanos = call.lastChunkNanos;
+            call.bytesOut += chunk.length();
+            if (call.inBandErrors) call.tail.track(chunk);
+            if (call.capture != null) call.capture.append(chunk);
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                call.paused = true;
+                answer.pause();
+                response.drainHandler(drained -> {
+                    call.paused = false;
+                    call.lastChunkNanos = System.nanoTime();
+                    answer.resume();
+                });
+            }
+        });
+        answer.exceptionHandler(error -> {
+            if (!call.finished) broken(call, error);
+        });
+        answer.endHandler(end -> {
+            if (call.finished) return;
+            ledger.succeeded(call);
+            ledger.finish(call, status, Outcome.ofStatus(status));
+            response.end();
+            if (call.capture != null) call.capture.end();
+        });
+        watchSilence(call, call.decision.version().timeoutMs());
+    }
+
+    /**
+     * Vert.x stops its own idle timer at the response headers, so silence in the body is watched
+     * here: one timer per {@code timeoutMs}, not one per chunk. Time the answer spends paused
+     * because the client reads slowly is the client's, not the upstream's silence.
+     */
+    private void watchSilence(ProxyCall call, long timeoutMs) {
+        call.idleTimer = vertx.setTimer(timeoutMs, id -> {
+            call.idleTimer = -1;
+            if (call.finished) return;
+            long silentMs = call.paused ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.lastChunkNanos);
+            if (silentMs >= timeoutMs) {
+                broken(call, new TimeoutException("no bytes for " + silentMs + " ms after the response headers"));
+            } else {
+                watchSilence(call, timeoutMs - silentMs);
+            }
+        });
+    }
+
+    /** The upstream broke off or went silent mid-answer: its fault, so its breaker hears of it. */
+    private void broken(ProxyCall call, Throwable error) {
+        ledger.failed(call, error);
+        call.upstreamError = UpstreamFailure.detail(error);
+        UpstreamFailure failure = UpstreamFailure.of(error);
+        if (call.capture != null) call.capture.fail(failure.label());
+        long timeoutMs = call.decision.version().timeoutMs();
+        if (failure == UpstreamFailure.TIMEOUT) {
+            endWithError(call, new OpenAiError(504, "upstream_error", "upstream_timeout", null, "The model version '"
+                    + call.version() + "' sent nothing for " + timeoutMs + " ms in the middle of its answer."), Outcome.TIMEOUT);
+        } else {
+            endWithError(call, new OpenAiError(502, "upstream_error", "upstream_stream_interrupted", null,
+                    "The model version '" + call.version() + "' stopped in the middle of its answer."), Outcome.INTERRUPTED);
+        }
+    }
+
+    /**
+     * Ends an answer whose headers went out. The client holds a status and part of a body: an event
+     * stream is told in-band and closed cleanly (no {@code data: [DONE]} after it, so a client that
+     * ignores error events still sees the stream end abnormally; OpenAI's SDKs raise the error);
+     * any other body is cut, the only signal left. Counted first, then the upstream is reset.
+     */
+    void endWithError(ProxyCall call, OpenAiError error, Outcome outcome) {
+        HttpServerResponse response = call.request.response();
+        ledger.finish(call, response.getStatusCode(), outcome);
+        if (call.inBandErrors && !response.closed()) {
+            response.end(Buffer.buffer(call.tail.closingPrefix() + "data: " + error.toJson() + "\n\n"));
+        } else {
+            response.reset();
+        }
+        call.upstream.reset();
+    }
+
+    private static boolean isEventStream(String contentType) {
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    private static String serverTiming(ProxyCall call) {
+        return "turnout;dur=" + millis(call.sentNanos - call.startNanos) + ", upstream;dur=" + millis(call.headersNanos - call.sentNanos);
+    }
+
+    private static String millis(long nanos) {
+        long micros = nanos / 1000;
+        long fraction = micros % 1000;
+        return micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+    }
+}
