@@ -3,6 +3,7 @@ package dev.turnout.proxy;
 import dev.turnout.resilience.RetryPolicy;
 import dev.turnout.route.ModelVersion;
 import dev.turnout.route.RouteTable;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,6 +16,8 @@ import java.net.ConnectException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Sends a call upstream and relays the answer. Until the first byte goes to the client a failed
@@ -30,6 +33,8 @@ import java.util.concurrent.TimeoutException;
  * </pre>
  */
 final class Forwarder {
+
+    private static final Logger LOG = Logger.getLogger(Forwarder.class.getName());
 
     private static final Set<String> RESPONSE_HEADERS_SET_HERE = Set.of("x-turnout-alias", "x-turnout-version",
             "x-turnout-revision", "x-turnout-decision", "server-timing");
@@ -95,7 +100,8 @@ final class Forwarder {
                 // The upstream may not stay silent longer than this, before the first byte or
                 // between chunks: a stuck model is cut off instead of hanging the client.
                 .setIdleTimeout(version.timeoutMs());
-        upstreams.clientFor(call.table, version).request(options).onComplete(created -> {
+        // Until the answer is recorded the attempt holds a breaker permit: a fault hands it back.
+        upstreams.clientFor(call.table, version).request(options).onComplete(guarded(call, version, created -> {
             if (call.finished) {
                 plane.breakers().released(version);
                 if (created.succeeded()) created.result().reset();
@@ -107,6 +113,7 @@ final class Forwarder {
             }
             HttpClientRequest upstream = created.result();
             call.upstream = upstream;
+            plane.faults().at(FaultInjector.Stage.FORWARD_START);
             MultiMap headers = upstream.headers();
             HopByHop.copy(call.request.headers(), headers, ProxyHandler.REQUEST_HEADERS_SET_HERE);
             String authorization = upstreamAuthorization(call, version);
@@ -119,7 +126,7 @@ final class Forwarder {
                 upstream.reset();
                 if (!call.finished) finish(call, 499, "client_closed");
             });
-            upstream.send(ProxyHandler.spliceModel(call, version.model())).onComplete(answered -> {
+            upstream.send(ProxyHandler.spliceModel(call, version.model())).onComplete(guarded(call, null, answered -> {
                 if (answered.failed()) {
                     attemptFailed(call, version, attemptStart, answered.cause());
                     return;
@@ -137,8 +144,8 @@ final class Forwarder {
                 } else {
                     relay(call, upstream, answer);
                 }
-            });
-        });
+            }));
+        }));
     }
 
     private void attemptFailed(ProxyCall call, ModelVersion version, long attemptStart, Throwable error) {
@@ -192,6 +199,7 @@ final class Forwarder {
     }
 
     private void relay(ProxyCall call, HttpClientRequest upstream, HttpClientResponse answer) {
+        plane.faults().at(FaultInjector.Stage.RESPONSE_RELAY);
         HttpServerResponse response = call.request.response();
         call.headersNanos = System.nanoTime();
         response.setStatusCode(answer.statusCode());
@@ -208,7 +216,7 @@ final class Forwarder {
         String outcome = answer.statusCode() < 400 ? "ok" : answer.statusCode() < 500 ? "client_error" : "upstream_error";
         // A pipe with a tee: each chunk goes to the client as it arrives, a copy to the shadow
         // capture; when the client cannot keep up the upstream is paused, never buffered.
-        answer.handler(chunk -> {
+        answer.handler(guarded(call, null, chunk -> {
             if (call.firstByteNanos == 0) call.firstByteNanos = System.nanoTime();
             call.bytesOut += chunk.length();
             if (call.capture != null) call.capture.append(chunk);
@@ -217,7 +225,7 @@ final class Forwarder {
                 answer.pause();
                 response.drainHandler(drained -> answer.resume());
             }
-        });
+        }));
         answer.exceptionHandler(error -> {
             if (call.finished) return;
             if (call.capture != null) call.capture.fail("reset");
@@ -231,18 +239,45 @@ final class Forwarder {
             }
             finish(call, answer.statusCode(), "interrupted");
         });
-        answer.endHandler(end -> {
+        answer.endHandler(guarded(call, null, end -> {
             if (call.finished) return;
             response.end();
             if (call.capture != null) call.capture.end();
             finish(call, answer.statusCode(), outcome);
-        });
+        }));
         response.closeHandler(closed -> {
             if (call.finished) return;
             upstream.reset();
             if (call.capture != null) call.capture.fail("reset");
             finish(call, 499, "client_closed");
         });
+    }
+
+    /**
+     * A fault in the gateway while it holds the call: 500 (or a cut response once one has started),
+     * the upstream request reset, the breaker permit of an attempt in flight handed back, and the
+     * connection closed, since its state can no longer be trusted.
+     */
+    void internalError(ProxyCall call, ModelVersion heldPermit) {
+        if (call.finished) return;
+        if (heldPermit != null) plane.breakers().released(heldPermit);
+        if (call.capture != null) call.capture.fail("error");
+        OpenAiError.internal().sendAndClose(call.request);
+        finish(call, 500, "internal_error");
+        // Finished first, so the upstream's reset is not reported as an interrupted stream.
+        if (call.upstream != null) call.upstream.reset();
+    }
+
+    /** {@code handler}, with anything it throws turned into {@link #internalError} instead of lost on the event loop. */
+    private <T> Handler<T> guarded(ProxyCall call, ModelVersion heldPermit, Handler<T> handler) {
+        return event -> {
+            try {
+                handler.handle(event);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "request failed while forwarded", e);
+                internalError(call, heldPermit);
+            }
+        };
     }
 
     private String upstreamAuthorization(ProxyCall call, ModelVersion version) {
