@@ -46,7 +46,7 @@ final class JsonEncoding {
             }
         }
         if (problem != null) {
-            throw new RequestInspector.InvalidBodyException(null, "The request body must be JSON encoded as UTF-8, but "
+            throw new RequestInspector.InvalidBodyException(null, "invalid_encoding", "The request body must be JSON encoded as UTF-8, but "
                     + problem + ".");
         }
     }

@@ -128,7 +128,7 @@ final class ProxyHandler {
             plane.faults().at(FaultInjector.Stage.PLAN);
             decision = admit(table, planner.plan(table, identity, inspected, request::getHeader));
         } catch (RequestInspector.InvalidBodyException e) {
-            reject(request, startNanos, OpenAiError.badRequest(null, e.param(), e.getMessage()));
+            reject(request, startNanos, OpenAiError.badRequest(e.code(), e.param(), e.getMessage()));
             return;
         } catch (RoutePlanner.PlanException e) {
             if (e.retryAfterSeconds() > 0) request.response().putHeader("retry-after", Long.toString(e.retryAfterSeconds()));

@@ -84,7 +84,7 @@ public final class RequestInspector {
 
     private static InvalidBodyException duplicate(String field) {
         String shown = field.length() > 100 ? field.substring(0, 100) + "..." : field;
-        return new InvalidBodyException(shown, "The request body has the key '" + shown + "' more than once; "
+        return new InvalidBodyException(shown, "duplicate_key", "The request body has the key '" + shown + "' more than once; "
                 + "each top-level key may appear only once.");
     }
 
@@ -116,14 +116,25 @@ public final class RequestInspector {
     /** A body the gateway refuses with 400; {@code param} names the field at fault, if one is. */
     public static final class InvalidBodyException extends RuntimeException {
         private final String param;
+        private final String code;
 
         InvalidBodyException(String param, String message) {
+            this(param, null, message);
+        }
+
+        InvalidBodyException(String param, String code, String message) {
             super(message, null, false, false);
             this.param = param;
+            this.code = code;
         }
 
         public String param() {
             return param;
+        }
+
+        /** OpenAI's {@code code} for the error, or null (as OpenAI sends for malformed JSON). */
+        public String code() {
+            return code;
         }
     }
 }
