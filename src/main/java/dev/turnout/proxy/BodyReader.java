@@ -26,11 +26,17 @@ final class BodyReader {
     static final class RefusedBodyException extends RuntimeException {
         private final OpenAiError error;
         private final boolean closeConnection;
+        private final int retryAfterSeconds;
 
         RefusedBodyException(OpenAiError error, boolean closeConnection) {
+            this(error, closeConnection, 0);
+        }
+
+        RefusedBodyException(OpenAiError error, boolean closeConnection, int retryAfterSeconds) {
             super(error.message(), null, false, false);
             this.error = error;
             this.closeConnection = closeConnection;
+            this.retryAfterSeconds = retryAfterSeconds;
         }
 
         OpenAiError error() {
@@ -40,9 +46,17 @@ final class BodyReader {
         boolean closeConnection() {
             return closeConnection;
         }
+
+        /** For a {@code Retry-After} header; 0 when there is none to give. */
+        int retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
     }
 
     static final int DRAIN_FACTOR = 8;
+    private static final byte[] NO_BYTES = new byte[0];
+    /** What a client refused for want of buffer room is told to wait: bodies in flight finish in about that. */
+    static final int OVERLOADED_RETRY_AFTER_SECONDS = 1;
     /** Buffers start at this size (or the body's, when smaller) and double. */
     private static final int INITIAL_CAPACITY = 16 * 1024;
 
@@ -71,8 +85,12 @@ final class BodyReader {
         long timer = vertx.setTimer(timeoutMs, id -> promise.tryFail(new RefusedBodyException(new OpenAiError(408,
                 "invalid_request_error", "request_timeout", null, "The request body did not arrive within "
                 + timeoutMs + " ms of its headers; the connection is closed."), true)));
-        promise.future().onComplete(done -> vertx.cancelTimer(timer));
-        byte[][] holder = {new byte[0]};
+        byte[][] holder = {NO_BYTES};
+        promise.future().onComplete(done -> {
+            vertx.cancelTimer(timer);
+            // A refused body's bytes go at once: its reservation goes with the answer, not when the drain ends.
+            if (done.failed()) holder[0] = NO_BYTES;
+        });
         int[] length = {0};
         request.handler(chunk -> {
             if (promise.future().isComplete()) return;
@@ -112,7 +130,8 @@ final class BodyReader {
 
     static RefusedBodyException overloaded() {
         return new RefusedBodyException(new OpenAiError(503, "server_error", "overloaded", null, "The gateway holds "
-                + "as many request bodies as its memory allows; retry after the time in Retry-After."), false);
+                + "as many request bodies as its memory allows; retry after the time in Retry-After."), false,
+                OVERLOADED_RETRY_AFTER_SECONDS);
     }
 
     /** Reads and drops what is left of a refused body; a body not worth draining closes its connection. */

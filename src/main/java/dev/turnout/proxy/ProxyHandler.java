@@ -32,9 +32,6 @@ final class ProxyHandler {
     static final Set<String> REQUEST_HEADERS_SET_HERE = Set.of("host", "content-length", "authorization",
             "x-turnout-client", "accept-encoding", "expect");
 
-    /** Seconds a client refused for want of buffer room is told to wait: bodies in flight finish in about that. */
-    static final int OVERLOADED_RETRY_AFTER_SECONDS = 1;
-
     private final DataPlane plane;
     private final RoutePlanner planner;
     private final Forwarder forwarder;
@@ -148,28 +145,25 @@ final class ProxyHandler {
     /** A request refused before its body was read: drained when worth it, else cut with the answer. */
     private void refuseUnread(HttpServerRequest request, long startNanos, BodyReader.RefusedBodyException refused,
                               long declared) {
-        OpenAiError error = refused.error();
-        if (error.status() == 503) request.response().putHeader("retry-after", Integer.toString(OVERLOADED_RETRY_AFTER_SECONDS));
-        count(request, startNanos, error);
         // A client that waits for 100 Continue sends no body after a final answer: nothing to drain.
-        if (BodyReader.expectsContinue(request) || bodies.notWorthDraining(declared)) {
-            error.sendAndClose(request);
-        } else {
-            bodies.drain(request);
-            error.send(request.response());
-        }
+        boolean close = BodyReader.expectsContinue(request) || bodies.notWorthDraining(declared);
+        if (!close) bodies.drain(request);
+        answer(request, startNanos, refused, close);
     }
 
     private void bodyFailed(HttpServerRequest request, long startNanos, Throwable cause) {
-        if (!(cause instanceof BodyReader.RefusedBodyException refused)) {
+        if (cause instanceof BodyReader.RefusedBodyException refused) {
+            answer(request, startNanos, refused, refused.closeConnection());
+        } else {
             internalError(request, startNanos, cause);
-            return;
         }
-        OpenAiError error = refused.error();
-        if (error.status() == 503) request.response().putHeader("retry-after", Integer.toString(OVERLOADED_RETRY_AFTER_SECONDS));
-        count(request, startNanos, error);
-        if (refused.closeConnection()) error.sendAndClose(request);
-        else error.send(request.response());
+    }
+
+    private void answer(HttpServerRequest request, long startNanos, BodyReader.RefusedBodyException refused, boolean close) {
+        if (refused.retryAfterSeconds() > 0) request.response().putHeader("retry-after", Integer.toString(refused.retryAfterSeconds()));
+        count(request, startNanos, refused.error());
+        if (close) refused.error().sendAndClose(request);
+        else refused.error().send(request.response());
     }
 
     /** The chosen version if its breaker lets the call through, else the alias's fallback, else 503. */
