@@ -5,8 +5,9 @@ package dev.turnout.proxy;
  * already normal. The path goes upstream as sent, behind the version's base path and with the
  * gateway's key, so anything an upstream (or a proxy before it) could resolve to another path is
  * refused rather than rewritten: absolute-form ({@code http://host/...}), dot segments, {@code //},
- * backslashes, and {@code %2e}, {@code %2f}, {@code %5c} or {@code %00}, which a server may decode
- * into one of those. The query is not a path and is left alone.
+ * backslashes, path parameters ({@code ;}, which servlet containers strip, turning {@code ..;} into
+ * {@code ..}), and {@code %2e}, {@code %2f}, {@code %5c} or {@code %00}, which a server may decode
+ * into one of those. No OpenAI path uses any of them. The query is not a path and is left alone.
  */
 final class RequestTarget {
 
@@ -31,6 +32,8 @@ final class RequestTarget {
                 segmentStart = i + 1;
             } else if (c == '\\') {
                 return refuse(uri, "backslashes are not allowed in the path");
+            } else if (c == ';') {
+                return refuse(uri, "path parameters (';') are not allowed");
             } else if (c == '#') {
                 return refuse(uri, "a fragment ('#') is not part of a request target");
             } else if (c == '%' && encodesSeparator(uri, i, end)) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 9 item 14: the path goes upstream with the gateway's key, so a target that could resolve
- * elsewhere (dot segments, encoded separators, {@code //}, backslashes, absolute-form) is refused
+ * elsewhere (dot segments, encoded separators, {@code //}, backslashes, {@code ;}, absolute-form) is refused
  * with 400 and never reaches the upstream.
  */
 class RequestTargetTest {
@@ -47,6 +47,7 @@ class RequestTargetTest {
             "/v1/chat%5Ccompletions",
             "/v1//chat/completions",
             "/v1/chat\\..\\completions",
+            "/v1/..;/admin/x",
             "http://evil/v1/chat/completions",
             "//evil/v1/chat/completions"})
     void aTargetThatCouldResolveElsewhereGets400(String target) throws IOException {
