@@ -17,7 +17,9 @@ import io.vertx.core.http.HttpServerRequest;
  *       disconnect) can keep it.</li>
  * </ul>
  * HTTP/1.1 handles one exchange per connection at a time (pipelined requests wait), so one
- * reservation per connection is enough.
+ * reservation per connection is enough. The header timer is not rescheduled per request (a timer
+ * costs a scheduled task and a map entry): each wait records when it began, and a timer that fires
+ * early for a later wait re-arms itself for the rest of it.
  */
 final class ConnectionGuard {
 
@@ -25,6 +27,8 @@ final class ConnectionGuard {
     private final HttpConnection connection;
     private final long headerTimeoutMs;
     private long headerTimer = -1;
+    /** When the connection began waiting for a request head; -1 while an exchange is in progress. */
+    private long awaitingHeadSince = -1;
     private BodyBudget.Reservation reservation;
 
     ConnectionGuard(Vertx vertx, HttpConnection connection, long headerTimeoutMs) {
@@ -36,7 +40,7 @@ final class ConnectionGuard {
 
     /** A request head arrived: its deadline is met; the next one starts when this response ends. */
     void requestArrived(HttpServerRequest request) {
-        cancelHeaderTimer();
+        awaitingHeadSince = -1;
         request.response().bodyEndHandler(ended -> {
             releaseReservation();
             awaitHead();
@@ -56,10 +60,17 @@ final class ConnectionGuard {
     }
 
     private void awaitHead() {
-        cancelHeaderTimer();
-        headerTimer = vertx.setTimer(headerTimeoutMs, id -> {
+        awaitingHeadSince = System.nanoTime();
+        if (headerTimer < 0) armHeaderTimer(headerTimeoutMs);
+    }
+
+    private void armHeaderTimer(long delayMs) {
+        headerTimer = vertx.setTimer(delayMs, id -> {
             headerTimer = -1;
-            connection.close();
+            if (awaitingHeadSince < 0) return; // an exchange is running; its end arms the timer again
+            long waitedMs = (System.nanoTime() - awaitingHeadSince) / 1_000_000;
+            if (waitedMs >= headerTimeoutMs) connection.close();
+            else armHeaderTimer(headerTimeoutMs - waitedMs);
         });
     }
 

@@ -33,23 +33,36 @@ class SlowClientTest {
     void headersDribbledPastTheHeaderTimeoutLoseTheConnection() throws IOException {
         gateway = HostileGateway.start(HostileGateway.settings(300, LONG, LONG, MAX_BODY, 0));
         try (RawConnection slowloris = new RawConnection(gateway.port())) {
-            slowloris.send("POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\n");
-            // A header line every 50 ms keeps the connection busy, never idle, and never completes the head.
-            slowloris.readTimeout(50);
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            boolean closed = false;
-            for (int line = 0; !closed && System.nanoTime() < deadline; line++) {
-                try {
-                    slowloris.send("X-Dribble-" + line + ": x\r\n");
-                    closed = slowloris.read() < 0;
-                } catch (SocketTimeoutException stillOpen) {
-                    // the gateway is still listening: dribble on
-                } catch (IOException reset) {
-                    closed = true;
-                }
-            }
-            assertThat(closed).as("closed within 5 s by a 300 ms header timeout").isTrue();
+            assertThat(dribbleHeadersUntilClosed(slowloris)).as("closed within 5 s by a 300 ms header timeout").isTrue();
         }
+    }
+
+    @Test
+    void aKeptAliveConnectionMustSendItsNextHeadInTimeToo() throws IOException {
+        gateway = HostileGateway.start(HostileGateway.settings(300, LONG, LONG, MAX_BODY, 0));
+        try (RawConnection client = new RawConnection(gateway.port())) {
+            assertThat(client.post("/v1/chat/completions", "", utf8(CHAT)).response().status()).isEqualTo(200);
+            assertThat(dribbleHeadersUntilClosed(client)).as("closed within 5 s by a 300 ms header timeout").isTrue();
+        }
+    }
+
+    /** Sends a request head one header line every 50 ms, never finishing it; true once the gateway closes. */
+    private static boolean dribbleHeadersUntilClosed(RawConnection slowloris) throws IOException {
+        slowloris.send("POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\n");
+        // The read timeout paces the lines: the connection is never idle and its head never complete.
+        slowloris.readTimeout(50);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        for (int line = 0; System.nanoTime() < deadline; line++) {
+            try {
+                slowloris.send("X-Dribble-" + line + ": x\r\n");
+                if (slowloris.read() < 0) return true;
+            } catch (SocketTimeoutException stillOpen) {
+                // the gateway is still listening: dribble on
+            } catch (IOException reset) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
