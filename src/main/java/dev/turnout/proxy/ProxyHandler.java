@@ -207,7 +207,9 @@ final class ProxyHandler {
 
     private void reject(HttpServerRequest request, long startNanos, OpenAiError error) {
         count(request, startNanos, error);
-        error.send(request.response());
+        // A client waiting for 100 Continue will not send its body now: the connection cannot be reused.
+        if (BodyReader.expectsContinue(request) && !request.isEnded()) error.sendAndClose(request);
+        else error.send(request.response());
     }
 
     private void internalError(HttpServerRequest request, long startNanos, Throwable cause) {

@@ -52,6 +52,16 @@ class ProtocolEdgesTest {
     }
 
     @Test
+    void anyRefusalBeforeTheBodyIsTheFinalAnswerToAClientAwaitingContinue() throws IOException {
+        try (RawConnection client = new RawConnection(gateway.port())) {
+            client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nContent-Length: 100\r\n"
+                    + "Content-Type: application/json; charset=latin1\r\nExpect: 100-continue\r\n\r\n");
+            assertOpenAiError(client.response(), 415, "unsupported_charset");
+            assertThat(client.closedByPeer()).as("the body will never come: the connection is done").isTrue();
+        }
+    }
+
+    @Test
     void aRequestLineLongerThanTheLimitGets414InOpenAiShape() throws IOException {
         try (RawConnection client = new RawConnection(gateway.port())) {
             client.send("GET /v1/models?q=" + "a".repeat(10 * 1024) + " HTTP/1.1\r\nHost: gateway\r\n\r\n");
