@@ -12,7 +12,9 @@ import dev.turnout.diff.RedisDiffSink;
 import dev.turnout.metrics.BreakerMetrics;
 import dev.turnout.metrics.GatewayMetrics;
 import dev.turnout.proxy.AccessLog;
+import dev.turnout.proxy.BodyBudget;
 import dev.turnout.proxy.DataPlane;
+import dev.turnout.proxy.FaultInjector;
 import dev.turnout.resilience.Breakers;
 import dev.turnout.resilience.RetryPolicy;
 import dev.turnout.shadow.DiffPipeline;
@@ -100,8 +102,11 @@ public final class Gateway {
         GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
         DiffReport report = new DiffReport();
         DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config), config.diffs().redact());
+        BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());
+        bodyBudget.bindTo(registry);
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),
-                new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog);
+                new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog,
+                bodyBudget, FaultInjector.NONE);
         int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
         List<GatewayVerticle> deployed = new CopyOnWriteArrayList<>();

@@ -2,78 +2,141 @@ package dev.turnout.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Collects a request body into one array, refusing it as soon as it passes the cap: a declared
- * {@code Content-Length} over the cap is answered before a byte is kept, a chunked body when it
- * crosses the cap. The rest of a refused body is read and dropped, so the client (still sending)
- * gets its 413 instead of a reset connection; a body past {@value #DRAIN_FACTOR} times the cap is
- * not worth draining, and its connection is closed.
+ * Collects a request body into one array, within three limits: its size ({@code maxBodyBytes}),
+ * the gateway-wide buffer budget ({@link BodyBudget}) and time ({@code bodyTimeoutMs} from the
+ * end of the headers). The array grows with the bytes received, never beyond the declared
+ * {@code Content-Length}, so the reservation taken for a declared length always covers it; a
+ * chunked body reserves each growth before it happens.
+ * <p>
+ * A body refused for its size or the budget is read on and dropped, so the client (still
+ * sending) gets its answer instead of a reset connection; a body past {@value #DRAIN_FACTOR}
+ * times the cap is not worth draining, and its connection is closed. A body that stalls gets 408
+ * and its connection is closed.
  */
 final class BodyReader {
 
     /** The body bytes; only the first {@code length} are valid. */
     record Body(byte[] bytes, int length) {}
 
-    static final class TooLargeException extends RuntimeException {
-        TooLargeException() {
-            super(null, null, false, false);
+    /** Why a body was not read, with the answer for the client. */
+    static final class RefusedBodyException extends RuntimeException {
+        private final OpenAiError error;
+        private final boolean closeConnection;
+        private final int retryAfterSeconds;
+
+        RefusedBodyException(OpenAiError error, boolean closeConnection) {
+            this(error, closeConnection, 0);
+        }
+
+        RefusedBodyException(OpenAiError error, boolean closeConnection, int retryAfterSeconds) {
+            super(error.message(), null, false, false);
+            this.error = error;
+            this.closeConnection = closeConnection;
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        OpenAiError error() {
+            return error;
+        }
+
+        boolean closeConnection() {
+            return closeConnection;
+        }
+
+        /** For a {@code Retry-After} header; 0 when there is none to give. */
+        int retryAfterSeconds() {
+            return retryAfterSeconds;
         }
     }
 
     static final int DRAIN_FACTOR = 8;
+    private static final byte[] NO_BYTES = new byte[0];
+    /** What a client refused for want of buffer room is told to wait: bodies in flight finish in about that. */
+    static final int OVERLOADED_RETRY_AFTER_SECONDS = 1;
+    /** Buffers start at this size (or the body's, when smaller) and double. */
+    private static final int INITIAL_CAPACITY = 16 * 1024;
 
-    private BodyReader() {}
+    private final Vertx vertx;
+    private final long maxBytes;
+    private final long timeoutMs;
+    private final FaultInjector faults;
 
-    static Future<Body> read(HttpServerRequest request, long maxBytes) {
+    BodyReader(Vertx vertx, long maxBytes, long timeoutMs, FaultInjector faults) {
+        this.vertx = vertx;
+        this.maxBytes = maxBytes;
+        this.timeoutMs = timeoutMs;
+        this.faults = faults;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * Reads the body; {@code declared} is its {@code Content-Length} (-1 when chunked), already
+     * checked against the cap and already covered by {@code reservation}.
+     */
+    Future<Body> read(HttpServerRequest request, long declared, BodyBudget.Reservation reservation) {
         Promise<Body> promise = Promise.promise();
-        long declared = declaredLength(request.getHeader("content-length"));
-        if (declared > maxBytes) {
-            refuse(request, declared, maxBytes);
-            return Future.failedFuture(new TooLargeException());
-        }
-        // Trust a declared length only up to 64 KiB before bytes arrive: a client declaring 4 MiB and
-        // sending nothing must not make the gateway allocate 4 MiB per connection.
-        int initial = (int) Math.min(declared >= 0 ? declared : 4096, 64 * 1024);
-        byte[][] holder = {new byte[Math.max(initial, 16)]};
+        long timer = vertx.setTimer(timeoutMs, id -> promise.tryFail(new RefusedBodyException(new OpenAiError(408,
+                "invalid_request_error", "request_timeout", null, "The request body did not arrive within "
+                + timeoutMs + " ms of its headers; the connection is closed."), true)));
+        byte[][] holder = {NO_BYTES};
+        promise.future().onComplete(done -> {
+            vertx.cancelTimer(timer);
+            // A refused body's bytes go at once: its reservation goes with the answer, not when the drain ends.
+            if (done.failed()) holder[0] = NO_BYTES;
+        });
         int[] length = {0};
         request.handler(chunk -> {
             if (promise.future().isComplete()) return;
-            int needed = length[0] + chunk.length();
-            if (needed > maxBytes) {
-                promise.tryFail(new TooLargeException());
-                refuse(request, -1, maxBytes);
-                return;
+            try {
+                faults.at(FaultInjector.Stage.BODY_READ);
+                int needed = length[0] + chunk.length();
+                if (needed > maxBytes) throw tooLarge();
+                if (needed > holder[0].length) holder[0] = grow(holder[0], length[0], needed, declared, reservation);
+                chunk.getBytes(0, chunk.length(), holder[0], length[0]);
+                length[0] = needed;
+            } catch (RefusedBodyException refused) {
+                promise.tryFail(refused);
+                drain(request);
+            } catch (RuntimeException fault) {
+                promise.tryFail(fault);
             }
-            if (needed > holder[0].length) {
-                byte[] grown = new byte[(int) Math.min(maxBytes, Math.max(needed, holder[0].length * 2L))];
-                System.arraycopy(holder[0], 0, grown, 0, length[0]);
-                holder[0] = grown;
-            }
-            chunk.getBytes(0, chunk.length(), holder[0], length[0]);
-            length[0] = needed;
         });
-        request.exceptionHandler(promise::tryFail);
+        request.exceptionHandler(error -> promise.tryFail(new RefusedBodyException(OpenAiError.badRequest(null, null,
+                "The request body could not be read: " + error.getMessage()), true)));
         request.endHandler(end -> promise.tryComplete(new Body(holder[0], length[0])));
         return promise.future();
     }
 
-    static OpenAiError errorFor(Throwable error, long maxBytes) {
-        if (error instanceof TooLargeException) {
-            return new OpenAiError(413, "invalid_request_error", "request_too_large", null,
-                    "The request body is larger than this gateway's limit of " + maxBytes + " bytes.");
-        }
-        return OpenAiError.badRequest(null, null, "The request body could not be read: " + error.getMessage());
+    private byte[] grow(byte[] buffer, int length, int needed, long declared, BodyBudget.Reservation reservation) {
+        long ceiling = declared >= needed ? declared : maxBytes;
+        int capacity = (int) Math.min(ceiling, Math.max(needed, Math.max(buffer.length * 2L, INITIAL_CAPACITY)));
+        if (!reservation.cover(capacity)) throw overloaded();
+        byte[] grown = new byte[capacity];
+        System.arraycopy(buffer, 0, grown, 0, length);
+        return grown;
     }
 
-    private static void refuse(HttpServerRequest request, long declared, long maxBytes) {
+    RefusedBodyException tooLarge() {
+        return new RefusedBodyException(new OpenAiError(413, "invalid_request_error", "request_too_large", null,
+                "The request body is larger than this gateway's limit of " + maxBytes + " bytes."), false);
+    }
+
+    static RefusedBodyException overloaded() {
+        return new RefusedBodyException(new OpenAiError(503, "server_error", "overloaded", null, "The gateway holds "
+                + "as many request bodies as its memory allows; retry after the time in Retry-After."), false,
+                OVERLOADED_RETRY_AFTER_SECONDS);
+    }
+
+    /** Reads and drops what is left of a refused body; a body not worth draining closes its connection. */
+    void drain(HttpServerRequest request) {
         long drainLimit = maxBytes * DRAIN_FACTOR;
-        if (declared > drainLimit) {
-            request.response().putHeader("connection", "close");
-            request.response().endHandler(done -> request.connection().close());
-            return;
-        }
         long[] drained = {0};
         request.handler(chunk -> {
             drained[0] += chunk.length();
@@ -81,12 +144,23 @@ final class BodyReader {
         });
     }
 
-    private static long declaredLength(String header) {
+    /** True when what is left of an unread body of this length is better cut than drained. */
+    boolean notWorthDraining(long declared) {
+        return declared > maxBytes * DRAIN_FACTOR;
+    }
+
+    /** The declared {@code Content-Length}, or -1 when there is none (chunked) or it is unreadable. */
+    static long declaredLength(HttpServerRequest request) {
+        String header = request.getHeader("content-length");
         if (header == null) return -1;
         try {
             return Long.parseLong(header.trim());
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    static boolean expectsContinue(HttpServerRequest request) {
+        return "100-continue".equalsIgnoreCase(request.getHeader("expect"));
     }
 }

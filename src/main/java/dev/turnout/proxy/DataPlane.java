@@ -15,13 +15,14 @@ import java.util.function.Supplier;
 
 /**
  * What every event loop's data plane shares: settings, the applied routes, the environment for
- * upstream keys, meters, breakers, and the shadow limits and diff pipeline. The environment is
+ * upstream keys, meters, breakers, the shadow limits and diff pipeline, the request-body buffer
+ * budget, and the fault-injection seam ({@link FaultInjector#NONE} outside tests). The environment is
  * narrowed to {@code server.apiKeyEnvAllowed} here, however the plane is built, so no route table
  * (even one written to Redis behind the admin API's back) can make a version read another variable.
  */
 public record DataPlane(GatewayConfig config, Supplier<RouteTable> routes, Function<String, String> environment,
                         GatewayMetrics metrics, Breakers breakers, RetryPolicy retry, ShadowLimits shadowLimits,
-                        DiffPipeline diffs, AccessLog accessLog) {
+                        DiffPipeline diffs, AccessLog accessLog, BodyBudget bodyBudget, FaultInjector faults) {
     public DataPlane {
         requireNonNull(config, "config");
         requireNonNull(routes, "routes");
@@ -32,5 +33,7 @@ public record DataPlane(GatewayConfig config, Supplier<RouteTable> routes, Funct
         requireNonNull(shadowLimits, "shadowLimits");
         requireNonNull(diffs, "diffs");
         requireNonNull(accessLog, "accessLog");
+        requireNonNull(bodyBudget, "bodyBudget");
+        requireNonNull(faults, "faults");
     }
 }

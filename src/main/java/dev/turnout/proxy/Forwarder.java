@@ -6,12 +6,16 @@ import dev.turnout.route.RouteTable;
 import dev.turnout.upstream.UpstreamFailure;
 import dev.turnout.upstream.UpstreamPools;
 import dev.turnout.upstream.UpstreamRequests;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Sends a call upstream, then hands the answer to the {@link Relay}. Until the first byte goes to
@@ -29,6 +33,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class Forwarder {
 
+    private static final Logger LOG = Logger.getLogger(Forwarder.class.getName());
+
     private final Vertx vertx;
     private final DataPlane plane;
     private final UpstreamPools pools;
@@ -40,7 +46,7 @@ final class Forwarder {
         this.plane = plane;
         this.pools = pools;
         this.ledger = new CallLedger(vertx, plane);
-        this.relay = new Relay(vertx, ledger);
+        this.relay = new Relay(vertx, ledger, this::internalError);
     }
 
     /** Starts a call whose first version's breaker permit the caller took. */
@@ -105,7 +111,7 @@ final class Forwarder {
         call.attemptStartNanos = System.nanoTime();
         pools.primary(call.table, version)
                 .request(UpstreamRequests.options(version, call.request.uri().substring("/v1".length()), version.timeoutMs()))
-                .onComplete(created -> {
+                .onComplete(guarded(call, this::internalError, created -> {
                     if (call.finished) {
                         if (created.succeeded()) created.result().reset();
                         return;
@@ -115,11 +121,12 @@ final class Forwarder {
                         return;
                     }
                     send(call, version, created.result());
-                });
+                }));
     }
 
     private void send(ProxyCall call, ModelVersion version, HttpClientRequest upstream) {
         call.upstream = upstream;
+        plane.faults().at(FaultInjector.Stage.FORWARD_START);
         MultiMap headers = upstream.headers();
         HopByHop.copy(call.request.headers(), headers, ProxyHandler.REQUEST_HEADERS_SET_HERE);
         String authorization = UpstreamRequests.authorization(version, call.request.getHeader("authorization"), plane.environment());
@@ -128,7 +135,7 @@ final class Forwarder {
         if (call.capture != null) headers.set("accept-encoding", "identity");
         else if (call.request.getHeader("accept-encoding") != null) headers.set("accept-encoding", call.request.getHeader("accept-encoding"));
         call.sentNanos = System.nanoTime();
-        upstream.send(ProxyHandler.spliceModel(call, version.model())).onComplete(answered -> {
+        upstream.send(ProxyHandler.spliceModel(call, version.model())).onComplete(guarded(call, this::internalError, answered -> {
             if (answered.failed()) {
                 attemptFailed(call, version, answered.cause());
                 return;
@@ -146,9 +153,36 @@ final class Forwarder {
                 upstream.reset(); // discard this answer: the client never sees it
                 retryOrFailOver(call, version, new UpstreamStatusException(status));
             } else {
+                plane.faults().at(FaultInjector.Stage.RESPONSE_RELAY);
                 relay.start(call, answer);
             }
-        });
+        }));
+    }
+
+    /**
+     * A fault in the gateway while it holds the call: 500 (or a reset once the answer has started),
+     * the breaker permit handed back without a verdict, the upstream request reset, and the
+     * connection closed, since its state can no longer be trusted.
+     */
+    void internalError(ProxyCall call) {
+        if (call.finished) return;
+        if (call.capture != null) call.capture.fail("error");
+        ledger.finish(call, 500, Outcome.INTERNAL_ERROR);
+        OpenAiError.internal().sendAndClose(call.request);
+        // Finished first, so the upstream's reset is not reported as an interrupted stream.
+        if (call.upstream != null) call.upstream.reset();
+    }
+
+    /** {@code handler}, with anything it throws sent to {@code onFault} instead of lost on the event loop. */
+    static <T> Handler<T> guarded(ProxyCall call, Consumer<ProxyCall> onFault, Handler<T> handler) {
+        return event -> {
+            try {
+                handler.handle(event);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "request failed while forwarded", e);
+                onFault.accept(call);
+            }
+        };
     }
 
     private void attemptFailed(ProxyCall call, ModelVersion version, Throwable error) {

@@ -1,12 +1,20 @@
 package dev.turnout.proxy;
 
+import dev.turnout.config.GatewayConfig;
 import dev.turnout.route.VersionSelector;
 import dev.turnout.shadow.ShadowDispatcher;
 import dev.turnout.upstream.UpstreamPools;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The data plane on one event loop. Deployed once per event loop: Vert.x spreads connections
@@ -22,6 +30,8 @@ public final class GatewayVerticle extends VerticleBase {
     /** How often an event loop that serves no request still checks for a route change, to retire pools. */
     static final long POOL_PRUNE_MS = 1_000;
 
+    /** The guards of this instance's open connections; only touched from its event loop. */
+    private final Map<HttpConnection, ConnectionGuard> connections = new HashMap<>();
     private UpstreamPools pools;
     private long pruneTimer;
     private HttpServer server;
@@ -32,21 +42,66 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        GatewayConfig.Server settings = plane.config().server();
         pools = new UpstreamPools(vertx, POOL_SIZE_PER_EVENT_LOOP, plane.config().shadow().maxInFlightPerVersion());
         ShadowDispatcher shadows = new ShadowDispatcher(vertx, plane.shadowLimits(), plane.diffs(), plane.config().shadow(),
                 plane.environment(), pools);
         pruneTimer = vertx.setPeriodic(POOL_PRUNE_MS, id -> pools.follow(plane.routes().get()));
         ProxyHandler handler = new ProxyHandler(plane, new RoutePlanner(VersionSelector.rendezvous()),
-                new Forwarder(vertx, plane, pools), shadows);
+                new Forwarder(vertx, plane, pools), shadows,
+                new BodyReader(vertx, settings.maxBodyBytes(), settings.bodyTimeoutMs(), plane.faults()));
         server = vertx.createHttpServer(new HttpServerOptions()
-                .setHost(plane.config().server().host())
-                .setPort(plane.config().server().port())
+                .setHost(settings.host())
+                .setPort(settings.port())
                 .setTcpNoDelay(true)
                 // Plain HTTP/1.1: an h2c upgrade request with a body would otherwise wait for an
                 // upgrade that never completes.
                 .setHttp2ClearTextEnabled(false)
-                .setHandle100ContinueAutomatically(true));
-        return server.requestHandler(handler).listen();
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeoutMs()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // The handler sends 100 Continue itself, once it knows it wants the body.
+                .setHandle100ContinueAutomatically(false));
+        server.connectionHandler(this::guard)
+                .invalidRequestHandler(GatewayVerticle::answerMalformed)
+                .requestHandler(request -> {
+                    ConnectionGuard guard = guard(request.connection());
+                    guard.requestArrived(request);
+                    handler.handle(request, guard);
+                });
+        return server.listen();
+    }
+
+    private ConnectionGuard guard(HttpConnection connection) {
+        ConnectionGuard guard = connections.get(connection);
+        if (guard == null) {
+            ConnectionGuard created = new ConnectionGuard(vertx, connection, plane.config().server().headerTimeoutMs());
+            connections.put(connection, created);
+            connection.closeHandler(closed -> connections.remove(connection).closed());
+            guard = created;
+        }
+        return guard;
+    }
+
+    /**
+     * Netty could not parse the request line or headers: say why in OpenAI's shape (its own
+     * answers have empty bodies), then close, since the rest of the stream cannot be framed.
+     */
+    private static void answerMalformed(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        OpenAiError error;
+        if (cause instanceof TooLongHttpLineException) {
+            error = new OpenAiError(414, "invalid_request_error", "uri_too_long", null,
+                    "The request line is longer than this gateway accepts ("
+                            + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes).");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            error = new OpenAiError(431, "invalid_request_error", "headers_too_large", null,
+                    "The request headers are larger than this gateway accepts ("
+                            + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes in all).");
+        } else {
+            error = OpenAiError.badRequest("invalid_http_request", null, "The request is not valid HTTP/1.1"
+                    + (cause == null || cause.getMessage() == null ? "." : ": " + cause.getMessage()));
+        }
+        error.sendAndClose(request);
     }
 
     @Override

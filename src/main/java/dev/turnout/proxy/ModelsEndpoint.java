@@ -7,22 +7,31 @@ import dev.turnout.route.RouteTable;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
-/** {@code GET /v1/models[/id]}: the aliases, which are the models clients may name, in OpenAI's shape. */
+/**
+ * {@code GET /v1/models[/id]}: the aliases, which are the models clients may name, in OpenAI's
+ * shape. A client pinned to an alias is served that alias whatever it names, so that alias is the
+ * only model it sees; the others are not its business.
+ */
 final class ModelsEndpoint {
 
     private ModelsEndpoint() {}
 
-    static void respond(RouteTable table, String path, HttpServerResponse response) {
+    static void respond(RouteTable table, ClientIdentity identity, String path, HttpServerResponse response) {
         response.putHeader("x-turnout-revision", Long.toString(table.revision()));
+        String pinned = identity.pinnedAlias();
         if (path.equals("/v1/models") || path.equals("/v1/models/")) {
             ObjectNode list = RouteCodec.JSON.createObjectNode().put("object", "list");
             ArrayNode data = list.putArray("data");
-            table.aliases().keySet().forEach(alias -> data.add(model(alias)));
+            if (pinned != null) {
+                if (table.alias(pinned) != null) data.add(model(pinned));
+            } else {
+                table.aliases().keySet().forEach(alias -> data.add(model(alias)));
+            }
             send(response, list);
             return;
         }
         String id = path.substring("/v1/models/".length());
-        if (table.alias(id) == null) {
+        if (table.alias(id) == null || (pinned != null && !pinned.equals(id))) {
             OpenAiError.modelNotFound(id).send(response);
         } else {
             send(response, model(id));

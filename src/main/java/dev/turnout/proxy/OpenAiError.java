@@ -1,7 +1,9 @@
 package dev.turnout.proxy;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -24,6 +26,12 @@ public record OpenAiError(int status, String type, String code, String param, St
         return new OpenAiError(401, "invalid_request_error", "invalid_api_key", null, message);
     }
 
+    /** A fault in the gateway itself; the message says nothing of its internals. */
+    public static OpenAiError internal() {
+        return new OpenAiError(500, "server_error", "internal_error", null,
+                "The gateway failed while handling your request. It has been logged; retry the request.");
+    }
+
     public String toJson() {
         StringBuilder json = new StringBuilder(96 + message.length());
         json.append("{\"error\":{\"message\":");
@@ -38,14 +46,24 @@ public record OpenAiError(int status, String type, String code, String param, St
     }
 
     /** Sends this error unless the response has already started, in which case it resets the stream. */
-    public void send(HttpServerResponse response) {
-        if (response.headWritten()) {
-            response.reset();
-            return;
-        }
-        response.setStatusCode(status)
+    public Future<Void> send(HttpServerResponse response) {
+        if (response.headWritten()) return response.reset();
+        return response.setStatusCode(status)
                 .putHeader("content-type", "application/json")
                 .end(Buffer.buffer(toJson()));
+    }
+
+    /**
+     * Sends this error, then closes the connection: for a request whose body was not read to its
+     * end, or whose state cannot be trusted after a fault, so the connection is never reused.
+     */
+    public void sendAndClose(HttpServerRequest request) {
+        if (request.response().ended()) {
+            request.connection().close();
+            return;
+        }
+        if (!request.response().headWritten()) request.response().putHeader("connection", "close");
+        send(request.response()).onComplete(sent -> request.connection().close());
     }
 
     private static void quote(StringBuilder json, String value) {

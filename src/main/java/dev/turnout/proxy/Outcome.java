@@ -17,7 +17,9 @@ enum Outcome {
     /** The upstream connection broke after the answer's headers. */
     INTERRUPTED("interrupted"),
     /** The client hung up first; not held against the upstream. */
-    CLIENT_CLOSED("client_closed");
+    CLIENT_CLOSED("client_closed"),
+    /** The gateway itself failed while handling the call: answered 500, everything it held released. */
+    INTERNAL_ERROR("internal_error");
 
     private final String label;
 

@@ -4,44 +4,64 @@ import dev.turnout.resilience.Breakers;
 import dev.turnout.route.RouteTable;
 import dev.turnout.shadow.ShadowDispatcher;
 import dev.turnout.shadow.ShadowRequest;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Set;
 import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The data plane's front door, one per event loop. Per request:
  * <pre>
- *   identity -> body (capped) -> inspect (one streaming pass) -> plan (alias, version)
+ *   target (normal origin-form path) -> identity -> charset -> body (capped in size, budget and time)
+ *     -> inspect (UTF-8, one streaming pass) -> plan (alias, version)
  *     -> breaker admission (fallback when open) -> shadows sampled -> {@link Forwarder}
  * </pre>
- * One {@link RouteTable} snapshot is read at the start and used for the whole request.
+ * One {@link RouteTable} snapshot is read at the start and used for the whole request. Whatever
+ * throws on the way answers 500 {@code internal_error} and closes the connection; the body's
+ * budget reservation goes with the exchange ({@link ConnectionGuard}).
  */
-final class ProxyHandler implements Handler<HttpServerRequest> {
+final class ProxyHandler {
+
+    private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
 
     // Never forwarded as is: the proxy sets these itself, or they identify the caller to the gateway only.
     static final Set<String> REQUEST_HEADERS_SET_HERE = Set.of("host", "content-length", "authorization",
-            "x-turnout-client", "accept-encoding");
+            "x-turnout-client", "accept-encoding", "expect");
 
     private final DataPlane plane;
     private final RoutePlanner planner;
     private final Forwarder forwarder;
     private final ShadowDispatcher shadows;
+    private final BodyReader bodies;
 
-    ProxyHandler(DataPlane plane, RoutePlanner planner, Forwarder forwarder, ShadowDispatcher shadows) {
+    ProxyHandler(DataPlane plane, RoutePlanner planner, Forwarder forwarder, ShadowDispatcher shadows, BodyReader bodies) {
         this.plane = plane;
         this.planner = planner;
         this.forwarder = forwarder;
         this.shadows = shadows;
+        this.bodies = bodies;
     }
 
-    @Override
-    public void handle(HttpServerRequest request) {
+    void handle(HttpServerRequest request, ConnectionGuard connection) {
         long startNanos = System.nanoTime();
+        try {
+            route(request, connection, startNanos);
+        } catch (RuntimeException e) {
+            internalError(request, startNanos, e);
+        }
+    }
+
+    private void route(HttpServerRequest request, ConnectionGuard connection, long startNanos) {
         RouteTable table = plane.routes().get();
+        OpenAiError badTarget = RequestTarget.check(request.uri());
+        if (badTarget != null) {
+            reject(request, startNanos, badTarget);
+            return;
+        }
         String path = request.path();
         if (!path.startsWith("/v1/")) {
             reject(request, startNanos, new OpenAiError(404, "invalid_request_error", "unknown_url", null,
@@ -56,7 +76,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
             return;
         }
         if (request.method() == HttpMethod.GET && (path.equals("/v1/models") || path.startsWith("/v1/models/"))) {
-            ModelsEndpoint.respond(table, path, request.response());
+            ModelsEndpoint.respond(table, identity, path, request.response());
             return;
         }
         if (request.method() != HttpMethod.POST) {
@@ -65,30 +85,87 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                     "Method " + request.method() + " is not allowed on " + path + "; model requests use POST."));
             return;
         }
-        long maxBytes = plane.config().server().maxBodyBytes();
-        BodyReader.read(request, maxBytes).onComplete(read -> {
-            if (read.failed()) {
-                reject(request, startNanos, BodyReader.errorFor(read.cause(), maxBytes));
-                return;
-            }
-            BodyReader.Body body = read.result();
-            RouteDecision decision;
-            InspectedRequest inspected;
+        OpenAiError badCharset = JsonEncoding.checkCharset(request.getHeader("content-type"));
+        if (badCharset != null) {
+            reject(request, startNanos, badCharset);
+            return;
+        }
+        long declared = BodyReader.declaredLength(request);
+        if (declared > bodies.maxBytes()) {
+            refuseUnread(request, startNanos, bodies.tooLarge(), declared);
+            return;
+        }
+        BodyBudget.Reservation reservation = connection.reserve(plane.bodyBudget());
+        if (declared > 0 && !reservation.cover(declared)) {
+            refuseUnread(request, startNanos, BodyReader.overloaded(), declared);
+            return;
+        }
+        // Sent only now that the body is wanted: a refused client never sends it.
+        if (BodyReader.expectsContinue(request)) request.response().writeContinue();
+        bodies.read(request, declared, reservation).onComplete(read -> {
             try {
-                inspected = RequestInspector.inspect(body.bytes(), body.length());
-                decision = admit(table, planner.plan(table, identity, inspected, request::getHeader));
-            } catch (RequestInspector.InvalidBodyException e) {
-                reject(request, startNanos, OpenAiError.badRequest(null, e.param(), e.getMessage()));
-                return;
-            } catch (RoutePlanner.PlanException e) {
-                if (e.retryAfterSeconds() > 0) request.response().putHeader("retry-after", Long.toString(e.retryAfterSeconds()));
-                reject(request, startNanos, e.error());
-                return;
+                if (read.failed()) {
+                    bodyFailed(request, startNanos, read.cause());
+                } else {
+                    proxy(request, table, identity, read.result(), startNanos);
+                }
+            } catch (RuntimeException e) {
+                internalError(request, startNanos, e);
             }
-            ProxyCall call = new ProxyCall(request, table, inspected, body.bytes(), body.length(), startNanos, decision);
-            if (shadowable(path)) call.capture = shadows.begin(shadowRequest(call));
-            forwarder.start(call);
         });
+    }
+
+    private void proxy(HttpServerRequest request, RouteTable table, ClientIdentity identity, BodyReader.Body body,
+                       long startNanos) {
+        RouteDecision decision;
+        InspectedRequest inspected;
+        try {
+            plane.faults().at(FaultInjector.Stage.INSPECT);
+            inspected = RequestInspector.inspect(body.bytes(), body.length());
+            plane.faults().at(FaultInjector.Stage.PLAN);
+            decision = admit(table, planner.plan(table, identity, inspected, request::getHeader));
+        } catch (RequestInspector.InvalidBodyException e) {
+            reject(request, startNanos, OpenAiError.badRequest(e.code(), e.param(), e.getMessage()));
+            return;
+        } catch (RoutePlanner.PlanException e) {
+            if (e.retryAfterSeconds() > 0) request.response().putHeader("retry-after", Long.toString(e.retryAfterSeconds()));
+            reject(request, startNanos, e.error());
+            return;
+        }
+        ProxyCall call = new ProxyCall(request, table, inspected, body.bytes(), body.length(), startNanos, decision);
+        try {
+            if (shadowable(request.path())) call.capture = shadows.begin(shadowRequest(call));
+            forwarder.start(call);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "request failed before it was forwarded", e);
+            // admit() took a permit; until the first attempt the forwarder may not have taken it over.
+            if (call.attempts == 0) call.permitHeld = true;
+            forwarder.internalError(call);
+        }
+    }
+
+    /** A request refused before its body was read: drained when worth it, else cut with the answer. */
+    private void refuseUnread(HttpServerRequest request, long startNanos, BodyReader.RefusedBodyException refused,
+                              long declared) {
+        // A client that waits for 100 Continue sends no body after a final answer: nothing to drain.
+        boolean close = BodyReader.expectsContinue(request) || bodies.notWorthDraining(declared);
+        if (!close) bodies.drain(request);
+        answer(request, startNanos, refused, close);
+    }
+
+    private void bodyFailed(HttpServerRequest request, long startNanos, Throwable cause) {
+        if (cause instanceof BodyReader.RefusedBodyException refused) {
+            answer(request, startNanos, refused, refused.closeConnection());
+        } else {
+            internalError(request, startNanos, cause);
+        }
+    }
+
+    private void answer(HttpServerRequest request, long startNanos, BodyReader.RefusedBodyException refused, boolean close) {
+        if (refused.retryAfterSeconds() > 0) request.response().putHeader("retry-after", Integer.toString(refused.retryAfterSeconds()));
+        count(request, startNanos, refused.error());
+        if (close) refused.error().sendAndClose(request);
+        else refused.error().send(request.response());
     }
 
     /** The chosen version if its breaker lets the call through, else the alias's fallback, else 503. */
@@ -131,8 +208,22 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
 
     private void reject(HttpServerRequest request, long startNanos, OpenAiError error) {
+        count(request, startNanos, error);
+        // A client waiting for 100 Continue will not send its body now: the connection cannot be reused.
+        if (BodyReader.expectsContinue(request) && !request.isEnded()) error.sendAndClose(request);
+        else error.send(request.response());
+    }
+
+    private void internalError(HttpServerRequest request, long startNanos, Throwable cause) {
+        LOG.log(Level.WARNING, "request failed in the gateway", cause);
+        OpenAiError error = OpenAiError.internal();
+        count(request, startNanos, error);
+        error.sendAndClose(request);
+    }
+
+    /** Meters and access log for a request answered before it reached an upstream. */
+    private void count(HttpServerRequest request, long startNanos, OpenAiError error) {
         plane.metrics().request("none", "none", "primary", "n/a", "rejected_" + error.status());
-        error.send(request.response());
         double ms = (System.nanoTime() - startNanos) / 1e6;
         plane.accessLog().log(new AccessLog.Entry(System.currentTimeMillis(), request.method().name(), request.path(),
                 null, null, null, error.status(), "rejected", 0, ms, ms, null, 0, 0, false, request.getHeader("traceparent")));

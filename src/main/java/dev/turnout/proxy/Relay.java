@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Relays an upstream's answer once its headers are in: status and headers, then each chunk as it
@@ -25,10 +26,13 @@ final class Relay {
 
     private final Vertx vertx;
     private final CallLedger ledger;
+    private final Consumer<ProxyCall> onFault;
 
-    Relay(Vertx vertx, CallLedger ledger) {
+    /** @param onFault what to do with a call when the gateway itself fails while relaying it */
+    Relay(Vertx vertx, CallLedger ledger, Consumer<ProxyCall> onFault) {
         this.vertx = vertx;
         this.ledger = ledger;
+        this.onFault = onFault;
     }
 
     void start(ProxyCall call, HttpClientResponse answer) {
@@ -50,7 +54,7 @@ final class Relay {
                 && (encoding == null || encoding.equalsIgnoreCase("identity"));
         if (call.inBandErrors) call.tail = new SseTail();
         call.lastChunkNanos = System.nanoTime();
-        answer.handler(chunk -> {
+        answer.handler(Forwarder.guarded(call, onFault, chunk -> {
             call.lastChunkNanos = System.nanoTime();
             if (call.firstByteNanos == 0) call.firstByteNanos = call.lastChunkNanos;
             call.bytesOut += chunk.length();
@@ -66,17 +70,17 @@ final class Relay {
                     answer.resume();
                 });
             }
-        });
+        }));
         answer.exceptionHandler(error -> {
             if (!call.finished) broken(call, error);
         });
-        answer.endHandler(end -> {
+        answer.endHandler(Forwarder.guarded(call, onFault, end -> {
             if (call.finished) return;
             ledger.succeeded(call);
             ledger.finish(call, status, Outcome.ofStatus(status));
             response.end();
             if (call.capture != null) call.capture.end();
-        });
+        }));
         watchSilence(call, call.decision.version().timeoutMs());
     }
 

@@ -6,11 +6,18 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Reads the top-level fields the gateway routes on with Jackson's streaming parser: one pass, no
  * tree, nested values skipped. The pass still runs to the end of the document, so malformed JSON
  * is rejected here rather than by the upstream.
+ * <p>
+ * A top-level key may appear once: with two {@code model} keys the gateway would route on one
+ * while the upstream reads the other. Only top-level names are tracked (a small set per request);
+ * Jackson's {@code STRICT_DUPLICATE_DETECTION} would track every nested object too (whole chat
+ * histories, tool schemas) for keys the gateway never reads and passes through untouched.
  */
 public final class RequestInspector {
 
@@ -20,6 +27,7 @@ public final class RequestInspector {
 
     /** Inspects a request body; throws {@link InvalidBodyException} with an OpenAI-style message. */
     public static InspectedRequest inspect(byte[] body, int length) {
+        JsonEncoding.requireUtf8(body, length);
         String model = null;
         int modelStart = -1;
         int modelEnd = -1;
@@ -30,9 +38,11 @@ public final class RequestInspector {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidBodyException(null, "The request body must be a JSON object.");
             }
+            Set<String> seen = new HashSet<>();
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
+                if (!seen.add(field)) throw duplicate(field);
                 JsonToken value = parser.nextToken();
                 switch (field) {
                     case "model":
@@ -72,6 +82,12 @@ public final class RequestInspector {
         return new InspectedRequest(model, modelStart, modelEnd, user, stream, responseFormat);
     }
 
+    private static InvalidBodyException duplicate(String field) {
+        String shown = field.length() > 100 ? field.substring(0, 100) + "..." : field;
+        return new InvalidBodyException(shown, "duplicate_key", "The request body has the key '" + shown + "' more than once; "
+                + "each top-level key may appear only once.");
+    }
+
     private static String responseFormatType(JsonParser parser, JsonToken value) throws IOException {
         if (value != JsonToken.START_OBJECT) {
             parser.skipChildren();
@@ -100,14 +116,25 @@ public final class RequestInspector {
     /** A body the gateway refuses with 400; {@code param} names the field at fault, if one is. */
     public static final class InvalidBodyException extends RuntimeException {
         private final String param;
+        private final String code;
 
         InvalidBodyException(String param, String message) {
+            this(param, null, message);
+        }
+
+        InvalidBodyException(String param, String code, String message) {
             super(message, null, false, false);
             this.param = param;
+            this.code = code;
         }
 
         public String param() {
             return param;
+        }
+
+        /** OpenAI's {@code code} for the error, or null (as OpenAI sends for malformed JSON). */
+        public String code() {
+            return code;
         }
     }
 }
