@@ -9,16 +9,22 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import io.vertx.core.Promise;
 
 /** The embedded default: one instance, routes kept in this process, seeded from the routes file. */
 final class MemoryRouteStore implements RouteStore {
+
+    private record Waiter(long revision, Promise<RouteTable> promise) {}
 
     private final int historyLimit;
     private final Clock clock;
     private final List<Consumer<RouteTable>> listeners = new CopyOnWriteArrayList<>();
     private final Deque<Revision> history = new ArrayDeque<>(); // newest first; guarded by this
+    private final List<Waiter> waiters = new ArrayList<>(); // guarded by this
     private volatile RouteTable current;
 
     MemoryRouteStore(int historyLimit, Clock clock) {
@@ -49,6 +55,31 @@ final class MemoryRouteStore implements RouteStore {
     }
 
     @Override
+    public synchronized Future<RouteTable> whenApplied(long revision) {
+        if (current != null && current.revision() >= revision) return Future.succeededFuture(current);
+        Promise<RouteTable> promise = Promise.promise();
+        waiters.add(new Waiter(revision, promise));
+        return promise.future();
+    }
+
+    @Override
+    public Future<RouteTable> update(long expectedRevision, UnaryOperator<RouteTable> edit, ChangeInfo change) {
+        requireNonNull(edit, "edit");
+        synchronized (this) { // one writer at a time: the edit always sees the newest table
+            if (expectedRevision != ANY_REVISION && expectedRevision != current.revision()) {
+                return Future.failedFuture(new RevisionConflictException(expectedRevision, current.revision()));
+            }
+            RouteTable proposed;
+            try {
+                proposed = edit.apply(current);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+            return write(proposed, expectedRevision, change);
+        }
+    }
+
+    @Override
     public Future<RouteTable> write(RouteTable proposed, long expectedRevision, ChangeInfo change) {
         requireNonNull(proposed, "proposed");
         requireNonNull(change, "change");
@@ -73,11 +104,13 @@ final class MemoryRouteStore implements RouteStore {
         while (history.size() > historyLimit) history.removeLast();
         current = revision.table();
         for (Consumer<RouteTable> listener : listeners) listener.accept(revision.table());
+        waiters.removeIf(waiter -> waiter.revision() <= revision.revision() && waiter.promise().tryComplete(revision.table()));
     }
 
     @Override
-    public synchronized Future<List<Revision>> history(int limit) {
-        return Future.succeededFuture(history.stream().limit(Math.max(0, limit)).toList());
+    public synchronized Future<History> history(int limit) {
+        return Future.succeededFuture(new History(history.stream().limit(Math.max(0, limit)).toList(), 0,
+                history.isEmpty() ? 0 : history.peekFirst().revision()));
     }
 
     @Override

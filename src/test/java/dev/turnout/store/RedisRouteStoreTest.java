@@ -52,7 +52,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
     @Override
     protected RouteStore newStore(int historyLimit) {
         return RouteStore.redis(vertx, new RedisStoreOptions(REDIS.uri(), prefix, "instance-" + (++instances), historyLimit,
-                Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(5), COMMAND_TIMEOUT));
+                Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(5), COMMAND_TIMEOUT, 1000));
     }
 
     @Override
@@ -91,7 +91,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
             List<RouteTable> loaded = starts.stream().map(start -> await(start)).toList();
             assertThat(loaded).extracting(RouteTable::revision).containsOnly(1L);
             assertThat(loaded).allSatisfy(table -> assertThat(table.sameRoutesAs(loaded.get(0))).isTrue());
-            assertThat(await(stores.get(3).history(10))).hasSize(1);
+            assertThat(await(stores.get(3).history(10)).revisions()).hasSize(1);
         } finally {
             stores.forEach(store -> await(store.close()));
         }
@@ -111,7 +111,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         assertThat(failures).filteredOn(failure -> failure != null).hasSize(7)
                 .allSatisfy(failure -> assertThat(failure).isInstanceOfSatisfying(RevisionConflictException.class,
                         conflict -> assertThat(conflict.actual()).isEqualTo(2)));
-        assertThat(await(stores.get(0).history(10))).hasSize(2);
+        assertThat(await(stores.get(0).history(10)).revisions()).hasSize(2);
     }
 
     @Test
@@ -160,7 +160,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         RouteTable written = writeOnceReachable(one, withWeight(one.current(), 60), 2);
         assertThat(written.revision()).isEqualTo(3);
         assertThat(seenByTwo.get(10, TimeUnit.SECONDS).alias("bot").split().get("v2")).isEqualTo(60.0);
-        assertThat(await(two.history(10))).extracting(Revision::revision).containsExactly(3L, 2L, 1L);
+        assertThat(await(two.history(10)).revisions()).extracting(Revision::revision).containsExactly(3L, 2L, 1L);
     }
 
     @Test
@@ -179,7 +179,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         assertThat(restored.alias("bot").split().get("v2")).isEqualTo(40.0);
         RouteStore three = started(10); // a new instance with the seed file finds the restored table
         assertThat(three.current()).isEqualTo(restored);
-        Revision newest = await(three.history(10)).get(0);
+        Revision newest = await(three.history(10)).revisions().get(0);
         assertThat(newest.revision()).isEqualTo(4);
         assertThat(newest.change().action()).isEqualTo("restore");
 
