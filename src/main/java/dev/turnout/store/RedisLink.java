@@ -133,7 +133,9 @@ public final class RedisLink {
     /** The command connection: standalone, the sentinels' master, or the cluster (routed by key). */
     public CompletionStage<RedisClusterAsyncCommands<String, String>> connect() {
         if (client instanceof RedisClusterClient cluster) {
-            return cluster.connectAsync(StringCodec.UTF8).<RedisClusterAsyncCommands<String, String>>thenApply(connection -> {
+            // connectAsync does not load the topology itself (only the blocking connect does).
+            return cluster.refreshPartitionsAsync().thenCompose(loaded -> cluster.connectAsync(StringCodec.UTF8))
+                    .<RedisClusterAsyncCommands<String, String>>thenApply(connection -> {
                 opened.add(connection);
                 return connection.async();
             });
@@ -151,7 +153,8 @@ public final class RedisLink {
      */
     public CompletionStage<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
         CompletionStage<? extends StatefulRedisPubSubConnection<String, String>> connecting =
-                client instanceof RedisClusterClient cluster ? cluster.connectPubSubAsync(StringCodec.UTF8)
+                client instanceof RedisClusterClient cluster
+                        ? cluster.refreshPartitionsAsync().thenCompose(loaded -> cluster.connectPubSubAsync(StringCodec.UTF8))
                         : ((RedisClient) client).connectPubSubAsync(StringCodec.UTF8, standalone);
         return connecting.<StatefulRedisPubSubConnection<String, String>>thenApply(connection -> {
             opened.add(connection);

@@ -143,6 +143,21 @@ class MultiInstanceTest {
     }
 
     @Test
+    void shouldLandEveryConcurrentUnconditionalWrite() {
+        List<HttpRequest.Builder> writes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            writes.add(HttpRequest.newBuilder(URI.create(admin(i % INSTANCES) + "/admin/aliases/extra-" + i))
+                    .timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.ofString("{\"split\":{\"support-v1\":1}}")));
+        }
+        List<HttpResponse<String>> answers = Http.sendAll(writes, 20);
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200));
+        assertThat(answers.stream().map(answer -> answer.headers().firstValue("etag").orElseThrow()).distinct()).hasSize(20);
+        for (Gateway gateway : gateways) {
+            assertThat(await(gateway.store().whenApplied(21)).aliases()).hasSize(21);
+        }
+    }
+
+    @Test
     void shouldServeEveryRequestWhileRedisIsDownAndConvergeAfter() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger served = new AtomicInteger();

@@ -179,14 +179,57 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         assertThat(restored.alias("bot").split().get("v2")).isEqualTo(40.0);
         RouteStore three = started(10); // a new instance with the seed file finds the restored table
         assertThat(three.current()).isEqualTo(restored);
-        Revision newest = await(three.history(10)).revisions().get(0);
-        assertThat(newest.revision()).isEqualTo(4);
-        assertThat(newest.change().action()).isEqualTo("restore");
+        List<Revision> history = await(three.history(10)).revisions();
+        assertThat(history.get(0).revision()).isEqualTo(4);
+        assertThat(history.get(0).change().action()).isEqualTo("restore");
+        // The revisions before it come back too, from the instances' memory: a rollback still finds them.
+        assertThat(history).extracting(Revision::revision).containsExactly(4L, 4L, 3L, 2L, 1L);
+        assertThat(history.get(2).table().alias("bot").split().get("v2")).isEqualTo(30.0);
 
         CompletableFuture<RouteTable> seenByTwo = applied(two, 5);
         RouteTable next = writeOnceReachable(one, withWeight(one.current(), 45), 4);
         assertThat(next.revision()).isEqualTo(5);
         assertThat(seenByTwo.get(10, TimeUnit.SECONDS).alias("bot").split().get("v2")).isEqualTo(45.0);
+    }
+
+    @Test
+    void shouldLandEveryConcurrentUnconditionalEditAcrossInstances() {
+        List<RouteStore> stores = List.of(started(10), started(10), started(10));
+        List<Future<RouteTable>> edits = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String alias = "extra-" + i;
+            edits.add(stores.get(i % 3).update(RouteStore.ANY_REVISION, table -> dev.turnout.admin.RouteChanges.putAlias(table,
+                    alias, RouteCodec.JSON.createObjectNode().set("split", RouteCodec.JSON.createObjectNode().put("v1", 1))),
+                    new ChangeInfo("writer-" + i, null, "put-alias")));
+        }
+        List<Long> revisions = edits.stream().map(edit -> await(edit).revision()).sorted().toList();
+        assertThat(revisions).doesNotHaveDuplicates().hasSize(20).allSatisfy(revision -> assertThat(revision).isBetween(2L, 21L));
+        for (RouteStore store : stores) {
+            assertThat(await(store.whenApplied(21)).aliases()).hasSize(21);
+        }
+    }
+
+    @Test
+    void shouldEditTheStoredTableWhenThisInstanceLags() {
+        RouteStore lagging = RouteStore.redis(vertx, new RedisStoreOptions(REDIS.uri(), prefix, "lagging", 10,
+                Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(5), COMMAND_TIMEOUT, 1000));
+        await(lagging.start(SEED));
+        try (StatefulRedisConnection<String, String> redis = probe.connect()) {
+            redis.sync().set("{" + prefix + "}:table", RouteCodec.toJson(withWeight(SEED, 70).withRevision(2)));
+            redis.sync().set("{" + prefix + "}:rev", "2");
+        }
+        try {
+            Throwable stale = failure(lagging.update(1, table -> withWeight(table, 5), new ChangeInfo(null, null, null)));
+            assertThat(stale).isInstanceOfSatisfying(RevisionConflictException.class, e -> assertThat(e.actual()).isEqualTo(2));
+            RouteTable written = await(lagging.update(2, table -> table.withAliases(java.util.Map.of("bot",
+                    table.alias("bot").withSplit(java.util.Map.of("v1", 10.0, "v2", table.alias("bot").split().get("v2"))))),
+                    new ChangeInfo(null, null, null)));
+            assertThat(written.revision()).isEqualTo(3);
+            assertThat(written.alias("bot").split()).containsEntry("v1", 10.0).containsEntry("v2", 70.0); // edited revision 2
+            assertThat(await(lagging.whenApplied(3))).isEqualTo(written);
+        } finally {
+            await(lagging.close());
+        }
     }
 
     /** The next table {@code store} applies with at least {@code revision}, or the current one if it has. */
