@@ -9,22 +9,17 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.ArrayList;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import io.vertx.core.Promise;
 
 /** The embedded default: one instance, routes kept in this process, seeded from the routes file. */
 final class MemoryRouteStore implements RouteStore {
 
-    private record Waiter(long revision, Promise<RouteTable> promise) {}
 
     private final int historyLimit;
     private final Clock clock;
-    private final List<Consumer<RouteTable>> listeners = new CopyOnWriteArrayList<>();
+    private final AppliedListeners listeners = new AppliedListeners();
     private final Deque<Revision> history = new ArrayDeque<>(); // newest first; guarded by this
-    private final List<Waiter> waiters = new ArrayList<>(); // guarded by this
     private volatile RouteTable current;
 
     MemoryRouteStore(int historyLimit, Clock clock) {
@@ -56,10 +51,7 @@ final class MemoryRouteStore implements RouteStore {
 
     @Override
     public synchronized Future<RouteTable> whenApplied(long revision) {
-        if (current != null && current.revision() >= revision) return Future.succeededFuture(current);
-        Promise<RouteTable> promise = Promise.promise();
-        waiters.add(new Waiter(revision, promise));
-        return promise.future();
+        return listeners.when(revision, current);
     }
 
     @Override
@@ -103,8 +95,7 @@ final class MemoryRouteStore implements RouteStore {
         history.addFirst(revision);
         while (history.size() > historyLimit) history.removeLast();
         current = revision.table();
-        for (Consumer<RouteTable> listener : listeners) listener.accept(revision.table());
-        waiters.removeIf(waiter -> waiter.revision() <= revision.revision() && waiter.promise().tryComplete(revision.table()));
+        listeners.applied(revision.table());
     }
 
     @Override

@@ -66,10 +66,7 @@ final class RedisDocuments {
 
     /** A history entry; throws (any RuntimeException) when it is not a readable one. */
     static Revision revision(String json) {
-        return revision(read(json));
-    }
-
-    static Revision revision(JsonNode entry) {
+        JsonNode entry = read(json);
         if (!entry.path("revision").canConvertToLong() || !entry.path("routes").isObject()) {
             throw new IllegalStateException("not a history entry: no revision or no routes");
         }
@@ -77,11 +74,6 @@ final class RedisDocuments {
         return new Revision(entry.get("revision").asLong(), new ChangeInfo(entry.path("author").asText(null),
                 entry.path("reason").asText(null), entry.path("action").asText(null)),
                 Instant.parse(entry.path("time").asText()), table);
-    }
-
-    /** A published message: a history entry (routes inside) or, from older instances, a bare table. */
-    static boolean isEntry(JsonNode message) {
-        return message.has("routes");
     }
 
     /** An instance entry, or null when it is not one (written by something else): it is skipped. */

@@ -107,8 +107,10 @@ final class RedisHistory {
         return kept.size();
     }
 
-    /** The RESTORE script's arguments: {@code mine} and every kept revision up to it. */
-    synchronized String[] restoreArgs(RouteTable mine, ChangeInfo change, String channel) {
+    /** The RESTORE script's arguments: {@code mine} and every kept revision up to it, from the 7th argument on. */
+    synchronized String[] restoreArgs(RouteTable mine, String instanceId, String channel) {
+        ChangeInfo change = new ChangeInfo("turnout:" + instanceId,
+                "Redis lost the routes; restored revision " + mine.revision() + " from this instance", "restore");
         List<String> args = new ArrayList<>(List.of(Long.toString(mine.revision()), RedisDocuments.tableWithoutRevision(mine),
                 RedisDocuments.entry(change, Instant.now()), Integer.toString(limit), channel, "0"));
         long oldest = mine.revision();

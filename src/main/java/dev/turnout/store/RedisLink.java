@@ -16,6 +16,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One Redis deployment, whatever its topology, behind the command set every topology shares
@@ -148,10 +150,29 @@ public final class RedisLink {
     }
 
     /**
-     * A subscriber connection. On a cluster it subscribes on one node: a classic PUBLISH reaches
-     * every node's subscribers, so one node is enough, and Lettuce moves it if that node is lost.
+     * Subscribes on a connection of its own. {@code onSubscribed} runs on every subscription,
+     * including Lettuce's own after a reconnect (to the sentinels' current master, on Sentinel):
+     * what was published while away is missed, so it is the moment to read the store again. On a
+     * cluster it subscribes on one node: a classic PUBLISH reaches every node's subscribers.
      */
-    public CompletionStage<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+    public CompletionStage<Void> subscribe(String channel, Consumer<String> onMessage, Runnable onSubscribed) {
+        return connectPubSub().thenCompose(subscriber -> {
+            subscriber.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String from, String message) {
+                    onMessage.accept(message);
+                }
+
+                @Override
+                public void subscribed(String from, long count) {
+                    onSubscribed.run();
+                }
+            });
+            return subscriber.async().subscribe(channel);
+        });
+    }
+
+    private CompletionStage<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
         CompletionStage<? extends StatefulRedisPubSubConnection<String, String>> connecting =
                 client instanceof RedisClusterClient cluster
                         ? cluster.refreshPartitionsAsync().thenCompose(loaded -> cluster.connectPubSubAsync(StringCodec.UTF8))

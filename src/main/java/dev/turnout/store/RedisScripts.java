@@ -1,7 +1,9 @@
 package dev.turnout.store;
 
+import dev.turnout.route.RouteTable;
 import io.lettuce.core.codec.Base16;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 /**
  * The Lua scripts that change the stored routes. Each runs atomically in Redis, so compare,
@@ -105,6 +107,14 @@ final class RedisScripts {
             "redis.call('SET', KEYS[2], doc)",
             "redis.call('PUBLISH', ARGV[5], entry)",
             "return {1, rev}");
+
+    /** {@link #WRITE}'s ARGV, in its order. */
+    static String[] writeArgs(RouteTable table, long expected, ChangeInfo change, Instant now, int historyLimit, String channel,
+                              long appliedRevision, long sameRoutesAs, String instanceId) {
+        return new String[] {Long.toString(expected), RedisDocuments.tableWithoutRevision(table), RedisDocuments.entry(change, now),
+                Integer.toString(historyLimit), channel, Long.toString(appliedRevision), Long.toString(sameRoutesAs), instanceId,
+                Long.toString(now.toEpochMilli())};
+    }
 
     static final String WRITE_SHA = sha1(WRITE);
     static final String RESTORE_SHA = sha1(RESTORE);
