@@ -37,7 +37,6 @@ public final class RedisDiffSink implements DiffSink {
     private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
     private final AtomicBoolean connecting = new AtomicBoolean();
     private final AtomicLong lastConnectAttempt = new AtomicLong(System.nanoTime() - RECONNECT_EVERY_NANOS);
-    private volatile RedisClusterAsyncCommands<String, String> commands;
 
     public RedisDiffSink(String uri, String prefix, long maxLength, Duration commandTimeout, int maxInFlight,
                          MeterRegistry registry) {
@@ -61,15 +60,13 @@ public final class RedisDiffSink implements DiffSink {
         long last = lastConnectAttempt.get();
         if (now - last < RECONNECT_EVERY_NANOS || !lastConnectAttempt.compareAndSet(last, now)) return;
         if (!connecting.compareAndSet(false, true)) return;
-        link.connect().whenComplete((connected, error) -> {
-            if (connected != null) commands = connected; // Lettuce reconnects it from now on
-            connecting.set(false);
-        });
+        // Once connected, Lettuce reconnects it, and the link replaces it if it only times out.
+        link.connect().whenComplete((connected, error) -> connecting.set(false));
     }
 
     @Override
     public void accept(DiffRecord record) {
-        RedisClusterAsyncCommands<String, String> redis = commands;
+        RedisClusterAsyncCommands<String, String> redis = link.commands();
         if (redis == null) {
             connect();
             drop(Drop.NOT_CONNECTED);
@@ -82,6 +79,7 @@ public final class RedisDiffSink implements DiffSink {
         }
         redis.xadd(key, args, Map.of("record", record.toJson().toString())).whenComplete((id, error) -> {
             pending.decrementAndGet();
+            link.answered(error);
             if (error != null) drop(error instanceof RedisCommandTimeoutException ? Drop.TIMEOUT : Drop.REJECTED);
         });
     }

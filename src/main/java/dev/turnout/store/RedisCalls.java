@@ -16,20 +16,25 @@ final class RedisCalls {
 
     private final Context context;
     private final String prefix;
+    private final RedisLink link;
 
-    RedisCalls(Context context, String prefix) {
+    RedisCalls(Context context, String prefix, RedisLink link) {
         this.context = context;
         this.prefix = prefix;
+        this.link = link;
     }
 
+    /** Every outcome also goes to the link, which replaces connections that only time out. */
     <T> Future<T> bridge(CompletionStage<T> stage) {
-        return Future.fromCompletionStage(stage, context).recover(error -> Future.failedFuture(failure(error)));
+        return Future.fromCompletionStage(stage, context).onComplete(done -> link.answered(done.cause()))
+                .recover(error -> Future.failedFuture(failure(error)));
     }
 
     /** EVALSHA sends 40 bytes instead of the script; Redis answers NOSCRIPT once after a restart (per node). */
     Future<List<Object>> script(RedisClusterAsyncCommands<String, String> commands, String sha, String script,
                                 String[] keys, String[] args) {
         return Future.fromCompletionStage(commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args), context)
+                .onComplete(done -> link.answered(done.cause()))
                 .recover(error -> isNoScript(error)
                         ? bridge(commands.<List<Object>>eval(script, ScriptOutputType.MULTI, keys, args))
                         : Future.failedFuture(failure(error)));

@@ -36,9 +36,9 @@ final class RedisInstances {
         return "{\"appliedRevision\":" + appliedRevision + ",\"heartbeat\":" + heartbeatMillis + "}";
     }
 
-    /** Fire and forget: a heartbeat lost while Redis is away is replaced by the next one. */
-    void heartbeat(RedisClusterAsyncCommands<String, String> commands, long appliedRevision) {
-        commands.hset(key, instanceId, state(appliedRevision, System.currentTimeMillis()));
+    /** A heartbeat lost while Redis is away is replaced by the next one; its outcome only tells whether Redis answers. */
+    CompletionStage<Boolean> heartbeat(RedisClusterAsyncCommands<String, String> commands, long appliedRevision) {
+        return commands.hset(key, instanceId, state(appliedRevision, System.currentTimeMillis()));
     }
 
     CompletionStage<Long> leave(RedisClusterAsyncCommands<String, String> commands) {

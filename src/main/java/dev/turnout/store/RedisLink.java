@@ -6,6 +6,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -24,9 +25,13 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -47,12 +52,21 @@ public final class RedisLink {
 
     private static final String CLUSTER = "redis-cluster://";
     private static final String CLUSTER_TLS = "rediss-cluster://";
+    private static final int HUNG_AFTER_TIMEOUTS = 3;
+
+    private record Subscription(String channel, Consumer<String> onMessage, Runnable onSubscribed) {}
 
     private final String description;
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final RedisURI standalone; // null on a cluster
     private final List<StatefulConnection<String, String>> opened = new CopyOnWriteArrayList<>();
+    private final AtomicInteger timeoutsInARow = new AtomicInteger();
+    private final AtomicBoolean reopening = new AtomicBoolean();
+    private volatile StatefulConnection<String, String> commandConnection;
+    private volatile RedisClusterAsyncCommands<String, String> commands;
+    private volatile StatefulConnection<String, String> subscriberConnection;
+    private volatile Subscription subscription;
 
     private RedisLink(String description, ClientResources resources, AbstractRedisClient client, RedisURI standalone) {
         this.description = description;
@@ -132,21 +146,35 @@ public final class RedisLink {
         return nodes;
     }
 
-    /** The command connection: standalone, the sentinels' master, or the cluster (routed by key). */
+    /**
+     * Opens the command connection: standalone, the sentinels' master, or the cluster (routed by
+     * key); {@link #commands()} from then on.
+     */
     public CompletionStage<RedisClusterAsyncCommands<String, String>> connect() {
+        return openCommands().thenApply(opened -> commands);
+    }
+
+    /** The command connection's commands; null until {@link #connect()} has completed. */
+    public RedisClusterAsyncCommands<String, String> commands() {
+        return commands;
+    }
+
+    private CompletionStage<Void> openCommands() {
         if (client instanceof RedisClusterClient cluster) {
             // connectAsync does not load the topology itself (only the blocking connect does).
             return cluster.refreshPartitionsAsync().thenCompose(loaded -> cluster.connectAsync(StringCodec.UTF8))
-                    .<RedisClusterAsyncCommands<String, String>>thenApply(connection -> {
-                opened.add(connection);
-                return connection.async();
-            });
+                    .thenAccept(connection -> swapCommands(connection, connection.async()));
         }
         return ((RedisClient) client).connectAsync(StringCodec.UTF8, standalone)
-                .<RedisClusterAsyncCommands<String, String>>thenApply(connection -> {
-            opened.add(connection);
-            return connection.async();
-        });
+                .thenAccept(connection -> swapCommands(connection, connection.async()));
+    }
+
+    private void swapCommands(StatefulConnection<String, String> connection, RedisClusterAsyncCommands<String, String> async) {
+        opened.add(connection);
+        StatefulConnection<String, String> previous = commandConnection;
+        commandConnection = connection;
+        commands = async;
+        if (previous != null) retire(previous);
     }
 
     /**
@@ -156,20 +184,54 @@ public final class RedisLink {
      * cluster it subscribes on one node: a classic PUBLISH reaches every node's subscribers.
      */
     public CompletionStage<Void> subscribe(String channel, Consumer<String> onMessage, Runnable onSubscribed) {
+        subscription = new Subscription(channel, onMessage, onSubscribed);
+        return openSubscriber(subscription);
+    }
+
+    private CompletionStage<Void> openSubscriber(Subscription wanted) {
         return connectPubSub().thenCompose(subscriber -> {
             subscriber.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String from, String message) {
-                    onMessage.accept(message);
+                    wanted.onMessage().accept(message);
                 }
 
                 @Override
                 public void subscribed(String from, long count) {
-                    onSubscribed.run();
+                    wanted.onSubscribed().run();
                 }
             });
-            return subscriber.async().subscribe(channel);
+            StatefulConnection<String, String> previous = subscriberConnection;
+            subscriberConnection = subscriber;
+            return subscriber.async().subscribe(wanted.channel()).thenAccept(subscribed -> {
+                if (previous != null) retire(previous);
+            });
         });
+    }
+
+    /**
+     * How a command ended (null: answered). A server that hangs (paused, partitioned, a master
+     * the sentinels have replaced but that still holds our TCP session) times commands out
+     * without ever closing the connection, so Lettuce would never reconnect: after
+     * {@link #HUNG_AFTER_TIMEOUTS} timeouts in a row the connections are opened again, which on
+     * Sentinel asks the sentinels for the current master.
+     */
+    public void answered(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!(cause instanceof RedisCommandTimeoutException)) {
+            timeoutsInARow.set(0);
+            return;
+        }
+        if (timeoutsInARow.incrementAndGet() < HUNG_AFTER_TIMEOUTS || !reopening.compareAndSet(false, true)) return;
+        timeoutsInARow.set(0);
+        Subscription wanted = subscription;
+        openCommands().thenCompose(reopened -> wanted == null ? CompletableFuture.<Void>completedFuture(null) : openSubscriber(wanted))
+                .whenComplete((reopened, failed) -> reopening.set(false)); // on failure the next timeouts try again
+    }
+
+    private void retire(StatefulConnection<String, String> connection) {
+        opened.remove(connection);
+        connection.closeAsync(); // fails what still waits on it, at once
     }
 
     private CompletionStage<StatefulRedisPubSubConnection<String, String>> connectPubSub() {

@@ -48,7 +48,6 @@ final class RedisRouteStore implements RouteStore {
     private final RedisCalls calls;
     private final String channel;
     private final AppliedListeners listeners = new AppliedListeners();
-    private volatile RedisClusterAsyncCommands<String, String> redis; // set once by start()
     private volatile RouteTable current;
     private volatile boolean closed;
     private long pollTimer = -1;
@@ -65,22 +64,22 @@ final class RedisRouteStore implements RouteStore {
         this.instances = new RedisInstances(keys[3], options.instanceId(), options.instanceTtl());
         this.history = new RedisHistory(keys[2], options.historyLimit());
         this.tables = new StoredTables(revKey, tableKey, options.instanceId());
-        this.calls = new RedisCalls(context, options.prefix());
         this.channel = options.prefix() + ":routes";
         this.link = RedisLink.open(options.uri(), options.commandTimeout(), options.maxQueuedCommands());
+        this.calls = new RedisCalls(context, options.prefix(), link);
     }
 
     @Override
     public Future<RouteTable> start(RouteTable seed) {
         requireNonNull(seed, "seed");
-        if (redis != null) return reload(-1, false); // started already: read what is stored, never seed again
+        if (link.commands() != null) return reload(-1, false); // started already: read what is stored, never seed again
         return connect()
                 // Expecting revision 0 stores the seed only while Redis holds no table, atomically,
                 // so instances starting together seed once; otherwise it is a conflict, ignored.
                 .compose(subscribed -> runScript(RedisScripts.WRITE_SHA, RedisScripts.WRITE, keys,
                         writeArgs(seed, 0, ChangeInfo.seed("the routes file"), Instant.now(), -1)))
                 .compose(seeded -> reload(-1, false))
-                .compose(table -> table != null ? calls.bridge(history.refresh(redis)).map(table)
+                .compose(table -> table != null ? calls.bridge(history.refresh(link.commands())).map(table)
                         : Future.failedFuture(tables.noTable(link.description())))
                 .map(table -> {
                     pollTimer = vertx.setPeriodic(options.pollInterval().toMillis(), id -> poll());
@@ -95,7 +94,6 @@ final class RedisRouteStore implements RouteStore {
     private Future<Void> connect() {
         return Future.fromCompletionStage(link.connect(), context)
                 .compose(commands -> {
-                    redis = commands;
                     link.onConnected(() -> onContext(this::poll)); // sees at once whether Redis came back empty
                     return Future.fromCompletionStage(link.subscribe(channel, entry -> onContext(() -> applyMessage(entry)),
                             () -> onContext(this::poll)), context);
@@ -124,7 +122,7 @@ final class RedisRouteStore implements RouteStore {
         requireNonNull(proposed, "proposed");
         requireNonNull(change, "change");
         RouteTable applied = current;
-        if (redis == null || applied == null) return Future.failedFuture(new IllegalStateException("start() the store first"));
+        if (link.commands() == null || applied == null) return Future.failedFuture(new IllegalStateException("start() the store first"));
         // Routes are compared here, by meaning (map order aside); the script only checks that the
         // table compared against is still the stored one.
         return script(proposed, expectedRevision, change, proposed.sameRoutesAs(applied) ? applied.revision() : -1);
@@ -134,7 +132,7 @@ final class RedisRouteStore implements RouteStore {
     public Future<RouteTable> update(long expectedRevision, UnaryOperator<RouteTable> edit, ChangeInfo change) {
         requireNonNull(edit, "edit");
         requireNonNull(change, "change");
-        if (redis == null || current == null) return Future.failedFuture(new IllegalStateException("start() the store first"));
+        if (link.commands() == null || current == null) return Future.failedFuture(new IllegalStateException("start() the store first"));
         return attempt(expectedRevision, edit, change, UPDATE_ATTEMPTS, true);
     }
 
@@ -215,7 +213,7 @@ final class RedisRouteStore implements RouteStore {
         if (pollTimer >= 0) vertx.cancelTimer(pollTimer);
         if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
         listeners.close();
-        RedisClusterAsyncCommands<String, String> commands = redis;
+        RedisClusterAsyncCommands<String, String> commands = link.commands();
         Future<Void> leave = commands == null ? Future.succeededFuture()
                 : calls.bridge(instances.leave(commands)).<Void>mapEmpty().otherwiseEmpty();
         // Closing waits for Lettuce's threads to stop: a worker's job, never an event loop's.
@@ -228,7 +226,7 @@ final class RedisRouteStore implements RouteStore {
     /** The backstop: catch up with a missed change, or put the table back if Redis lost it. */
     private void poll() {
         RouteTable applied = current;
-        RedisClusterAsyncCommands<String, String> commands = redis;
+        RedisClusterAsyncCommands<String, String> commands = link.commands();
         if (closed || commands == null || applied == null) return;
         calls.bridge(commands.get(revKey)).onSuccess(stored -> {
             long storedRevision = RedisDocuments.revisionOf(stored);
@@ -280,9 +278,9 @@ final class RedisRouteStore implements RouteStore {
 
     private void heartbeat() {
         RouteTable table = current;
-        RedisClusterAsyncCommands<String, String> commands = redis;
+        RedisClusterAsyncCommands<String, String> commands = link.commands();
         if (closed || commands == null || table == null) return;
-        instances.heartbeat(commands, table.revision());
+        calls.bridge(instances.heartbeat(commands, table.revision())); // reported: a hung server is noticed even when idle
     }
 
     /** Swaps in a newer table, on the store's context only; never goes backwards. */
@@ -308,7 +306,7 @@ final class RedisRouteStore implements RouteStore {
     }
 
     private Future<RedisClusterAsyncCommands<String, String>> commands() {
-        RedisClusterAsyncCommands<String, String> commands = redis;
+        RedisClusterAsyncCommands<String, String> commands = link.commands();
         return commands == null ? Future.failedFuture(new IllegalStateException("start() the store first"))
                 : Future.succeededFuture(commands);
     }

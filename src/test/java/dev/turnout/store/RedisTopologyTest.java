@@ -92,21 +92,45 @@ class RedisTopologyTest {
         assertThat(status.instances()).extracting(StoreStatus.InstanceState::id).containsExactly("one", "two");
     }
 
-    @Test
-    void shouldKeepServingAndResumeWritesAfterASentinelFailover() {
+    /** Master, replica in sync, and a sentinel that knows both; the sentinel URI. */
+    private String sentinelSetup(List<RedisServer> masterAndReplica, List<RedisCommands<String, String>> replicaCommands) {
         RedisServer master = server(RedisServer.startNew());
         RedisServer replica = server(RedisServer.startNew("--replicaof", "127.0.0.1", Integer.toString(master.port())));
-        RedisCommands<String, String> replicaCommands = connect(RedisURI.create("127.0.0.1", replica.port()));
-        eventually("the replica syncs", Duration.ofSeconds(10),
-                () -> replicaCommands.info("replication").contains("master_link_status:up"));
+        RedisCommands<String, String> toReplica = connect(RedisURI.create("127.0.0.1", replica.port()));
+        eventually("the replica syncs", Duration.ofSeconds(10), () -> toReplica.info("replication").contains("master_link_status:up"));
         RedisServer sentinel = server(RedisServer.sentinel("mymaster", master.port(), 300));
         RedisClient sentinelClient = RedisClient.create(RedisURI.create("127.0.0.1", sentinel.port()));
         clients.add(sentinelClient);
         var sentinelCommands = sentinelClient.connectSentinel().sync();
         eventually("the sentinel knows the replica", Duration.ofSeconds(15), () -> sentinelCommands.replicas("mymaster").stream()
                 .anyMatch(known -> "slave".equals(known.get("flags"))));
+        masterAndReplica.addAll(List.of(master, replica));
+        replicaCommands.add(toReplica);
+        return "redis-sentinel://127.0.0.1:" + sentinel.port() + "#mymaster";
+    }
 
-        String uri = "redis-sentinel://127.0.0.1:" + sentinel.port() + "#mymaster";
+    /** Writes until one succeeds (bounded): only unavailability is expected while the sentinel fails over. */
+    private static RouteTable writeAfterFailover(RouteStore store, double weight) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
+        while (true) {
+            try {
+                return store.update(RouteStore.ANY_REVISION, table -> withWeight(table, weight), new ChangeInfo(null, null, null))
+                        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                assertThat(e.getCause()).as("only unavailability while the sentinel fails over").isInstanceOf(StoreUnavailableException.class);
+                if (System.nanoTime() > deadline) throw new AssertionError("writes did not resume after the failover", e);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepServingAndResumeWritesAfterASentinelFailover() {
+        List<RedisServer> pair = new ArrayList<>();
+        List<RedisCommands<String, String>> replicaCommandsHolder = new ArrayList<>();
+        String uri = sentinelSetup(pair, replicaCommandsHolder);
+        RedisServer master = pair.get(0);
+        RedisCommands<String, String> replicaCommands = replicaCommandsHolder.get(0);
         RouteStore one = started(uri, "one", Duration.ofMillis(200));
         RouteStore two = started(uri, "two", Duration.ofHours(1)); // learns of changes by pub/sub only: it must follow the master
         for (int weight = 20; weight <= 30; weight += 10) {
@@ -118,21 +142,28 @@ class RedisTopologyTest {
         master.kill();
         assertThat(one.current().revision()).isEqualTo(3); // the data plane keeps its table
         assertThat(two.current().alias("bot").split().get("v2")).isEqualTo(30.0);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
-        RouteTable next = null;
-        while (next == null) {
-            try {
-                next = one.update(RouteStore.ANY_REVISION, table -> withWeight(table, 40), new ChangeInfo(null, null, null))
-                        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                assertThat(e.getCause()).as("only unavailability while the sentinel fails over").isInstanceOf(StoreUnavailableException.class);
-                if (System.nanoTime() > deadline) throw new AssertionError("writes did not resume after the failover", e);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-            }
-        }
+        RouteTable next = writeAfterFailover(one, 40);
         assertThat(next.revision()).isEqualTo(4); // neither lost nor reused
         assertThat(replicaCommands.get("{topology}:rev")).isEqualTo("4"); // the replica is the master now
         assertThat(await(two.whenApplied(4)).alias("bot").split().get("v2")).isEqualTo(40.0);
         assertThat(await(two.history(10)).revisions()).extracting(Revision::revision).containsExactly(4L, 3L, 2L, 1L);
+    }
+
+    @Test
+    void shouldLeaveAHungMasterForTheOneTheSentinelsPromote() {
+        List<RedisServer> pair = new ArrayList<>();
+        List<RedisCommands<String, String>> replicaCommandsHolder = new ArrayList<>();
+        String uri = sentinelSetup(pair, replicaCommandsHolder);
+        RedisCommands<String, String> replicaCommands = replicaCommandsHolder.get(0);
+        RouteStore one = started(uri, "one", Duration.ofMillis(200));
+        RouteStore two = started(uri, "two", Duration.ofHours(1)); // pub/sub only: its subscriber must leave the hung master too
+        await(one.update(RouteStore.ANY_REVISION, table -> withWeight(table, 20), new ChangeInfo(null, null, null)));
+        eventually("revision 2 reaches the replica", Duration.ofSeconds(5), () -> "2".equals(replicaCommands.get("{topology}:rev")));
+
+        pair.get(0).pause(); // hangs with its connections open: no reconnect would ever happen by itself
+        RouteTable next = writeAfterFailover(one, 40);
+        assertThat(next.revision()).isEqualTo(3);
+        assertThat(replicaCommands.get("{topology}:rev")).isEqualTo("3");
+        assertThat(await(two.whenApplied(3)).alias("bot").split().get("v2")).isEqualTo(40.0);
     }
 }
