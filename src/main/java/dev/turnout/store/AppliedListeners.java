@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,9 +28,13 @@ final class AppliedListeners {
         listeners.add(listener);
     }
 
-    /** {@code current} is read by the caller before; a table applied meanwhile completes the waiter in {@link #applied}. */
-    synchronized Future<RouteTable> when(long revision, RouteTable current) {
-        if (current != null && current.revision() >= revision) return Future.succeededFuture(current);
+    /**
+     * {@code current} is read under the lock: a store makes a table current before it calls
+     * {@link #applied}, so either the table is seen here or the waiter is seen there.
+     */
+    synchronized Future<RouteTable> when(long revision, Supplier<RouteTable> current) {
+        RouteTable table = current.get();
+        if (table != null && table.revision() >= revision) return Future.succeededFuture(table);
         Promise<RouteTable> promise = Promise.promise();
         waiters.add(new Waiter(revision, promise));
         return promise.future();

@@ -51,7 +51,7 @@ final class MemoryRouteStore implements RouteStore {
 
     @Override
     public synchronized Future<RouteTable> whenApplied(long revision) {
-        return listeners.when(revision, current);
+        return listeners.when(revision, this::current);
     }
 
     @Override

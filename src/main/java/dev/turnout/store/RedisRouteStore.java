@@ -114,7 +114,7 @@ final class RedisRouteStore implements RouteStore {
 
     @Override
     public Future<RouteTable> whenApplied(long revision) {
-        return closed ? Future.failedFuture(new IllegalStateException("the store is closed")) : listeners.when(revision, current);
+        return closed ? Future.failedFuture(new IllegalStateException("the store is closed")) : listeners.when(revision, this::current);
     }
 
     @Override

@@ -201,6 +201,31 @@ abstract class RouteStoreContractTest {
         assertThat(failure(store.revision(4))).isInstanceOf(RevisionNotFoundException.class).hasMessageContaining("4");
     }
 
+    @Test
+    void shouldApplyAnEditToTheStoredTableAndJudgeTheExpectedRevisionThere() {
+        RouteStore store = started(10);
+        RouteTable edited = await(store.update(RouteStore.ANY_REVISION, table -> withWeight(table, 40), new ChangeInfo(null, null, null)));
+        assertThat(edited.revision()).isEqualTo(2);
+        Throwable stale = failure(store.update(1, table -> withWeight(table, 50), new ChangeInfo(null, null, null)));
+        assertThat(stale).isInstanceOfSatisfying(RevisionConflictException.class, e -> assertThat(e.actual()).isEqualTo(2));
+        Throwable refused = failure(store.update(RouteStore.ANY_REVISION, table -> {
+            throw new IllegalArgumentException("the edit refuses");
+        }, new ChangeInfo(null, null, null)));
+        assertThat(refused).hasMessage("the edit refuses");
+        assertThat(await(store.update(2, table -> withWeight(table, 50), new ChangeInfo(null, null, null))).revision()).isEqualTo(3);
+        assertThat(await(store.history(10)).revisions()).extracting(Revision::revision).containsExactly(3L, 2L, 1L);
+    }
+
+    @Test
+    void shouldCompleteWhenAppliedOnceTheRevisionIsServed() {
+        RouteStore store = started(10);
+        Future<RouteTable> later = store.whenApplied(2);
+        assertThat(later.isComplete()).isFalse();
+        assertThat(await(store.whenApplied(1)).revision()).isEqualTo(1);
+        await(store.write(withWeight(store.current(), 50), 1, new ChangeInfo(null, null, null)));
+        assertThat(await(later).revision()).isEqualTo(2);
+    }
+
     /** The store to start again on the storage {@code store} uses: memory keeps it in the instance. */
     protected RouteStore onSameStorage(RouteStore store) {
         return store;
