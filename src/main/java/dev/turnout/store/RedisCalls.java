@@ -5,6 +5,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -44,12 +45,13 @@ final class RedisCalls {
         return error.getMessage() != null && error.getMessage().startsWith("NOSCRIPT");
     }
 
-    Throwable failure(Throwable error) {
+    Throwable failure(Throwable failed) {
+        // A stage composed on Lettuce's future wraps what failed it (or what its function threw).
+        Throwable error = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
         if (error instanceof StoreUnavailableException || error instanceof StoreCorruptException
                 || error instanceof RevisionNotFoundException) {
             return error;
         }
-        if (error.getCause() instanceof RevisionNotFoundException) return error.getCause(); // thrown inside a stage
         String message = String.valueOf(error.getMessage());
         if (message.startsWith("WRONGTYPE")) {
             return new StoreCorruptException("a key under {" + prefix + "} holds the wrong kind of value (" + message

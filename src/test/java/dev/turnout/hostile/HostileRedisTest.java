@@ -151,6 +151,44 @@ class HostileRedisTest {
     }
 
     @Test
+    void shouldReportKeysOfTheWrongTypeAsCorruptAndRepairThem() {
+        String admin = startGateway(Duration.ofMillis(100));
+        probe.del(key("rev"), key("history"));
+        probe.lpush(key("rev"), "not", "a", "string");
+        probe.set(key("history"), "not a list");
+
+        JsonNode status = Http.json(call("GET", admin + "/admin/status", null));
+        assertThat(status.path("store").path("state").asText()).isEqualTo("corrupt");
+        assertThat(status.path("store").path("corrupt").toString()).contains("WRONGTYPE");
+        HttpResponse<String> history = call("GET", admin + "/admin/history", null);
+        assertThat(history.statusCode()).isEqualTo(409);
+        assertThat(history.body()).contains("store_corrupt");
+
+        HttpResponse<String> repaired = call("PUT", admin + "/admin/routes", RouteCodec.toJson(RouteCodec.fromYaml(
+                ROUTES.replace("v2: 10", "v2: 50"))));
+        assertThat(repaired.statusCode()).as(repaired.body()).isEqualTo(200);
+        assertThat(repaired.headers().firstValue("etag")).contains("\"2\""); // after the revision this instance served
+        assertThat(Http.json(call("GET", admin + "/admin/history", null))).hasSize(1);
+        assertThat(Http.json(call("GET", admin + "/admin/status", null)).path("store").path("state").asText()).isEqualTo("reachable");
+    }
+
+    @Test
+    void shouldRefuseToStartOnAnInvalidStoredTableNamingTheKeyAndTheRepair() {
+        probe.set(key("table"), "{\"revision\":4,\"versions\":{},\"aliases\":{\"bot\":{\"split\":{\"gone\":1}}}}");
+        probe.set(key("rev"), "4");
+        RouteStore store = RouteStore.redis(vertx, new RedisStoreOptions(REDIS.uri(), prefix, "fresh", 10, Duration.ofMillis(100),
+                Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(1), 1000));
+        try {
+            assertThat(store.start(RouteCodec.fromYaml(ROUTES)).toCompletionStage().toCompletableFuture())
+                    .failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingRootCause()
+                    .withMessageContaining(key("table")).withMessageContaining("revision 4")
+                    .withMessageContaining("aliases.bot").withMessageContaining("PUT /admin/routes");
+        } finally {
+            await(store.close());
+        }
+    }
+
+    @Test
     void shouldNeverApplyAnInvalidStoredTableAndSaySo() {
         String admin = startGateway(Duration.ofMillis(100));
         probe.set(key("table"), "{\"revision\":10,\"versions\":{\"v1\":{\"url\":\"ftp://nowhere\"}},\"aliases\":{}}");
