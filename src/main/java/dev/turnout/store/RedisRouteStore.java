@@ -199,12 +199,8 @@ final class RedisRouteStore implements RouteStore {
     public Future<StoreStatus> status() {
         long applied = current == null ? 0 : current.revision();
         return commands().compose(commands -> calls.bridge(commands.get(revKey))
-                .compose(stored -> calls.bridge(instances.live(commands)).map(live -> new StoreStatus("redis", true,
-                        RedisDocuments.revisionOf(stored), applied, live, null, tables.corrupt(stored, applied), tables.rejected()))))
-                .recover(error -> Future.succeededFuture(error instanceof StoreCorruptException
-                        ? new StoreStatus("redis", true, -1, applied, List.of(), null, List.of(error.getMessage()), tables.rejected())
-                        : new StoreStatus("redis", false, -1, applied, List.of(), "Redis at " + link.description()
-                                + " is unreachable (" + error.getMessage() + "); this instance keeps serving revision " + applied)));
+                .compose(stored -> calls.bridge(instances.live(commands)).map(live -> tables.status(stored, live, applied))))
+                .recover(error -> Future.succeededFuture(tables.status(error, applied, link.description())));
     }
 
     @Override

@@ -72,8 +72,22 @@ final class StoredTables {
         return refused == null || refused.revision() != storedRevision;
     }
 
+    /** The store's status when Redis answered: {@code storedRevision} as read, the live instances. */
+    StoreStatus status(String storedRevision, List<StoreStatus.InstanceState> live, long applied) {
+        return new StoreStatus("redis", true, RedisDocuments.revisionOf(storedRevision), applied, live, null,
+                corrupt(storedRevision, applied), rejected);
+    }
+
+    /** The store's status when reading it failed: a value of the wrong type, or Redis out of reach. */
+    StoreStatus status(Throwable error, long applied, String redis) {
+        return error instanceof StoreCorruptException
+                ? new StoreStatus("redis", true, -1, applied, List.of(), null, List.of(error.getMessage()), rejected)
+                : new StoreStatus("redis", false, -1, applied, List.of(), "Redis at " + redis + " is unreachable ("
+                        + error.getMessage() + "); this instance keeps serving revision " + applied);
+    }
+
     /** What {@code /admin/status} lists as corrupt, each naming its key and the repair. */
-    List<String> corrupt(String storedRevision, long applied) {
+    private List<String> corrupt(String storedRevision, long applied) {
         List<String> corrupt = new ArrayList<>();
         if (RedisDocuments.revisionOf(storedRevision) < 0) {
             corrupt.add(revKey + " holds " + RedisDocuments.excerpt(storedRevision) + ", not a revision; " + REPAIR);
