@@ -232,14 +232,9 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         }
     }
 
-    /** The next table {@code store} applies with at least {@code revision}, or the current one if it has. */
+    /** The table {@code store} serves once it has applied {@code revision} or later. */
     private static CompletableFuture<RouteTable> applied(RouteStore store, long revision) {
-        CompletableFuture<RouteTable> applied = new CompletableFuture<>();
-        store.onApplied(table -> {
-            if (table.revision() >= revision) applied.complete(table);
-        });
-        if (store.current().revision() >= revision) applied.complete(store.current());
-        return applied;
+        return store.whenApplied(revision).toCompletionStage().toCompletableFuture();
     }
 
     /**
