@@ -79,7 +79,8 @@ final class RedisRouteStore implements RouteStore {
                 .compose(subscribed -> runScript(RedisScripts.WRITE_SHA, RedisScripts.WRITE, keys,
                         writeArgs(seed, 0, ChangeInfo.seed("the routes file"), Instant.now(), -1)))
                 .compose(seeded -> reload(-1, false))
-                .compose(table -> table != null ? calls.bridge(history.refresh(link.commands())).map(table)
+                // Kept revisions are a spare for a restore: a garbled history must not stop a start.
+                .compose(table -> table != null ? calls.bridge(history.refresh(link.commands())).otherwiseEmpty().map(table)
                         : Future.failedFuture(tables.noTable(link.description())))
                 .map(table -> {
                     pollTimer = vertx.setPeriodic(options.pollInterval().toMillis(), id -> poll());

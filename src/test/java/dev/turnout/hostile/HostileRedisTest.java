@@ -173,6 +173,17 @@ class HostileRedisTest {
     }
 
     @Test
+    void shouldStartOnAGarbledHistory() {
+        probe.set(key("table"), RouteCodec.toJson(RouteCodec.fromYaml(ROUTES).withRevision(1)));
+        probe.set(key("rev"), "1");
+        probe.set(key("history"), "not a list");
+        String admin = startGateway(Duration.ofMillis(100));
+        assertThat(gateway.store().current().revision()).isEqualTo(1);
+        assertThat(Http.json(call("GET", admin + "/admin/status", null)).path("store").path("state").asText()).isEqualTo("reachable");
+        assertThat(call("GET", admin + "/admin/history", null).body()).contains("store_corrupt").contains("WRONGTYPE");
+    }
+
+    @Test
     void shouldRefuseToStartOnAnInvalidStoredTableNamingTheKeyAndTheRepair() {
         probe.set(key("table"), "{\"revision\":4,\"versions\":{},\"aliases\":{\"bot\":{\"split\":{\"gone\":1}}}}");
         probe.set(key("rev"), "4");
