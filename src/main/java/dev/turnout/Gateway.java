@@ -66,10 +66,14 @@ public final class Gateway {
         this.diffs = diffs;
     }
 
-    private static List<DiffSink> sinks(GatewayConfig config) {
+    private static List<DiffSink> sinks(GatewayConfig config, PrometheusMeterRegistry registry) {
         List<DiffSink> sinks = new ArrayList<>();
         if (!config.diffs().log().isBlank()) sinks.add(new JsonlDiffSink(Path.of(config.diffs().log()), 64L << 20, 5));
-        if (config.store().redis()) sinks.add(new RedisDiffSink(config.store().redisUri(), config.store().prefix(), 10_000));
+        GatewayConfig.Store store = config.store();
+        if (store.redis()) {
+            sinks.add(new RedisDiffSink(store.redisUri(), store.prefix(), 10_000, java.time.Duration.ofMillis(store.commandTimeoutMs()),
+                    store.maxQueuedCommands(), registry));
+        }
         return sinks;
     }
 
@@ -101,7 +105,7 @@ public final class Gateway {
         BreakerMetrics.bind(registry, breakers);
         GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
         DiffReport report = new DiffReport();
-        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config), config.diffs().redact());
+        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config, registry), config.diffs().redact());
         BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());
         bodyBudget.bindTo(registry);
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),

@@ -134,7 +134,8 @@ public final class Main implements Runnable {
     static Future<Gateway> startGateway(Vertx vertx, GatewayConfig settings, PrometheusMeterRegistry registry) {
         GatewayConfig.Store store = settings.store();
         RouteStore routes = store.redis()
-                ? RouteStore.redis(vertx, RedisStoreOptions.of(store.redisUri(), store.prefix(), instanceId(), store.historyLimit()))
+                ? RouteStore.redis(vertx, RedisStoreOptions.of(store.redisUri(), store.prefix(), instanceId(), store.historyLimit())
+                        .withLimits(java.time.Duration.ofMillis(store.commandTimeoutMs()), store.maxQueuedCommands()))
                 : RouteStore.memory(store.historyLimit());
         return Gateway.start(vertx, settings, routes, Gateway.readRoutes(settings.routes(), Gateway.policy(settings)), System::getenv,
                 Breakers.withDefaults(), "off".equals(System.getenv("TURNOUT_ACCESS_LOG")) ? AccessLog.disabled() : AccessLog.to(System.out),

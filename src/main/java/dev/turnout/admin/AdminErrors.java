@@ -6,6 +6,7 @@ import dev.turnout.route.InvalidRoutesException;
 import dev.turnout.route.RouteCodec;
 import dev.turnout.store.RevisionConflictException;
 import dev.turnout.store.RevisionNotFoundException;
+import dev.turnout.store.StoreCorruptException;
 import dev.turnout.store.StoreUnavailableException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -42,6 +43,8 @@ final class AdminErrors {
         } else if (error instanceof RevisionConflictException) {
             context.response().putHeader("etag", "\"" + ((RevisionConflictException) error).actual() + "\"");
             send(context, 409, "revision_conflict", error.getMessage(), null);
+        } else if (error instanceof StoreCorruptException) {
+            send(context, 409, "store_corrupt", error.getMessage(), null);
         } else if (error instanceof StoreUnavailableException) {
             context.response().putHeader("retry-after", "1");
             send(context, 503, "store_unavailable", "The route store is unreachable, so routes cannot be changed now; "

@@ -9,15 +9,16 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /** The embedded default: one instance, routes kept in this process, seeded from the routes file. */
 final class MemoryRouteStore implements RouteStore {
 
+
     private final int historyLimit;
     private final Clock clock;
-    private final List<Consumer<RouteTable>> listeners = new CopyOnWriteArrayList<>();
+    private final AppliedListeners listeners = new AppliedListeners();
     private final Deque<Revision> history = new ArrayDeque<>(); // newest first; guarded by this
     private volatile RouteTable current;
 
@@ -49,6 +50,28 @@ final class MemoryRouteStore implements RouteStore {
     }
 
     @Override
+    public synchronized Future<RouteTable> whenApplied(long revision) {
+        return listeners.when(revision, this::current);
+    }
+
+    @Override
+    public Future<RouteTable> update(long expectedRevision, UnaryOperator<RouteTable> edit, ChangeInfo change) {
+        requireNonNull(edit, "edit");
+        synchronized (this) { // one writer at a time: the edit always sees the newest table
+            if (expectedRevision != ANY_REVISION && expectedRevision != current.revision()) {
+                return Future.failedFuture(new RevisionConflictException(expectedRevision, current.revision()));
+            }
+            RouteTable proposed;
+            try {
+                proposed = edit.apply(current);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+            return write(proposed, expectedRevision, change);
+        }
+    }
+
+    @Override
     public Future<RouteTable> write(RouteTable proposed, long expectedRevision, ChangeInfo change) {
         requireNonNull(proposed, "proposed");
         requireNonNull(change, "change");
@@ -72,12 +95,13 @@ final class MemoryRouteStore implements RouteStore {
         history.addFirst(revision);
         while (history.size() > historyLimit) history.removeLast();
         current = revision.table();
-        for (Consumer<RouteTable> listener : listeners) listener.accept(revision.table());
+        listeners.applied(revision.table());
     }
 
     @Override
-    public synchronized Future<List<Revision>> history(int limit) {
-        return Future.succeededFuture(history.stream().limit(Math.max(0, limit)).toList());
+    public synchronized Future<History> history(int limit) {
+        return Future.succeededFuture(new History(history.stream().limit(Math.max(0, limit)).toList(), 0,
+                history.isEmpty() ? 0 : history.peekFirst().revision()));
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.turnout.store;
 
 import static java.util.Objects.requireNonNull;
 
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,17 +36,17 @@ final class RedisInstances {
         return "{\"appliedRevision\":" + appliedRevision + ",\"heartbeat\":" + heartbeatMillis + "}";
     }
 
-    /** Fire and forget: a heartbeat lost while Redis is away is replaced by the next one. */
-    void heartbeat(RedisAsyncCommands<String, String> commands, long appliedRevision) {
-        commands.hset(key, instanceId, state(appliedRevision, System.currentTimeMillis()));
+    /** A heartbeat lost while Redis is away is replaced by the next one; its outcome only tells whether Redis answers. */
+    CompletionStage<Boolean> heartbeat(RedisClusterAsyncCommands<String, String> commands, long appliedRevision) {
+        return commands.hset(key, instanceId, state(appliedRevision, System.currentTimeMillis()));
     }
 
-    CompletionStage<Long> leave(RedisAsyncCommands<String, String> commands) {
+    CompletionStage<Long> leave(RedisClusterAsyncCommands<String, String> commands) {
         return commands.hdel(key, instanceId);
     }
 
     /** The live instances, by id; removes the entries of instances gone silent. */
-    CompletionStage<List<StoreStatus.InstanceState>> live(RedisAsyncCommands<String, String> commands) {
+    CompletionStage<List<StoreStatus.InstanceState>> live(RedisClusterAsyncCommands<String, String> commands) {
         return commands.hgetall(key).thenApply(all -> {
             long now = System.currentTimeMillis();
             List<StoreStatus.InstanceState> live = new ArrayList<>();

@@ -4,15 +4,16 @@ import dev.turnout.route.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Where route tables live and how each instance learns of a new one. Two implementations share
  * this contract (and one test suite): {@link #memory} for a single instance, and Redis for many.
  *
  * <p>Contract: every applied change is revision {@code n + 1}; a write names the revision it
- * expects and fails with {@link RevisionConflictException} when another write came first; the
+ * expects and fails with {@link RevisionConflictException} when another write came first (the
+ * store decides, against what it holds, and the exception carries the store's revision); the
  * last N revisions are kept with author, reason and time; nothing is ever rewritten, so a rollback
  * is a new revision holding a copy of an older table.
  *
@@ -39,8 +40,20 @@ public interface RouteStore {
      */
     Future<RouteTable> write(RouteTable proposed, long expectedRevision, ChangeInfo change);
 
-    /** The newest revisions first, at most {@code limit}. */
-    Future<List<Revision>> history(int limit);
+    /**
+     * Applies {@code edit} to the stored table and stores the result. With an expected revision it
+     * is {@link #write} on the table of that revision (a conflict if the store holds another);
+     * with {@link #ANY_REVISION} the edit is applied to whatever the store holds, read again and
+     * retried (bounded) when another write slips in, so concurrent unconditional edits all land.
+     * The edit may throw (validation, not found): the future fails with that exception.
+     */
+    Future<RouteTable> update(long expectedRevision, UnaryOperator<RouteTable> edit, ChangeInfo change);
+
+    /** Completes once this instance serves {@code revision} or a newer one. */
+    Future<RouteTable> whenApplied(long revision);
+
+    /** The newest revisions first, at most {@code limit}; entries that cannot be read are counted, not returned. */
+    Future<History> history(int limit);
 
     /** One kept revision, or a failed future with {@link RevisionNotFoundException}. */
     Future<Revision> revision(long revision);

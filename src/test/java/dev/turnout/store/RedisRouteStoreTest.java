@@ -52,7 +52,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
     @Override
     protected RouteStore newStore(int historyLimit) {
         return RouteStore.redis(vertx, new RedisStoreOptions(REDIS.uri(), prefix, "instance-" + (++instances), historyLimit,
-                Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(5), COMMAND_TIMEOUT));
+                Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(5), COMMAND_TIMEOUT, 1000));
     }
 
     @Override
@@ -91,7 +91,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
             List<RouteTable> loaded = starts.stream().map(start -> await(start)).toList();
             assertThat(loaded).extracting(RouteTable::revision).containsOnly(1L);
             assertThat(loaded).allSatisfy(table -> assertThat(table.sameRoutesAs(loaded.get(0))).isTrue());
-            assertThat(await(stores.get(3).history(10))).hasSize(1);
+            assertThat(await(stores.get(3).history(10)).revisions()).hasSize(1);
         } finally {
             stores.forEach(store -> await(store.close()));
         }
@@ -111,7 +111,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         assertThat(failures).filteredOn(failure -> failure != null).hasSize(7)
                 .allSatisfy(failure -> assertThat(failure).isInstanceOfSatisfying(RevisionConflictException.class,
                         conflict -> assertThat(conflict.actual()).isEqualTo(2)));
-        assertThat(await(stores.get(0).history(10))).hasSize(2);
+        assertThat(await(stores.get(0).history(10)).revisions()).hasSize(2);
     }
 
     @Test
@@ -160,7 +160,7 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         RouteTable written = writeOnceReachable(one, withWeight(one.current(), 60), 2);
         assertThat(written.revision()).isEqualTo(3);
         assertThat(seenByTwo.get(10, TimeUnit.SECONDS).alias("bot").split().get("v2")).isEqualTo(60.0);
-        assertThat(await(two.history(10))).extracting(Revision::revision).containsExactly(3L, 2L, 1L);
+        assertThat(await(two.history(10)).revisions()).extracting(Revision::revision).containsExactly(3L, 2L, 1L);
     }
 
     @Test
@@ -179,9 +179,12 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         assertThat(restored.alias("bot").split().get("v2")).isEqualTo(40.0);
         RouteStore three = started(10); // a new instance with the seed file finds the restored table
         assertThat(three.current()).isEqualTo(restored);
-        Revision newest = await(three.history(10)).get(0);
-        assertThat(newest.revision()).isEqualTo(4);
-        assertThat(newest.change().action()).isEqualTo("restore");
+        List<Revision> history = await(three.history(10)).revisions();
+        assertThat(history.get(0).revision()).isEqualTo(4);
+        assertThat(history.get(0).change().action()).isEqualTo("restore");
+        // The revisions before it come back too, from the instances' memory: a rollback still finds them.
+        assertThat(history).extracting(Revision::revision).containsExactly(4L, 4L, 3L, 2L, 1L);
+        assertThat(history.get(2).table().alias("bot").split().get("v2")).isEqualTo(30.0);
 
         CompletableFuture<RouteTable> seenByTwo = applied(two, 5);
         RouteTable next = writeOnceReachable(one, withWeight(one.current(), 45), 4);
@@ -189,14 +192,49 @@ class RedisRouteStoreTest extends RouteStoreContractTest {
         assertThat(seenByTwo.get(10, TimeUnit.SECONDS).alias("bot").split().get("v2")).isEqualTo(45.0);
     }
 
-    /** The next table {@code store} applies with at least {@code revision}, or the current one if it has. */
+    @Test
+    void shouldLandEveryConcurrentUnconditionalEditAcrossInstances() {
+        List<RouteStore> stores = List.of(started(10), started(10), started(10));
+        List<Future<RouteTable>> edits = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String alias = "extra-" + i;
+            edits.add(stores.get(i % 3).update(RouteStore.ANY_REVISION, table -> dev.turnout.admin.RouteChanges.putAlias(table,
+                    alias, RouteCodec.JSON.createObjectNode().set("split", RouteCodec.JSON.createObjectNode().put("v1", 1))),
+                    new ChangeInfo("writer-" + i, null, "put-alias")));
+        }
+        List<Long> revisions = edits.stream().map(edit -> await(edit).revision()).sorted().toList();
+        assertThat(revisions).doesNotHaveDuplicates().hasSize(20).allSatisfy(revision -> assertThat(revision).isBetween(2L, 21L));
+        for (RouteStore store : stores) {
+            assertThat(await(store.whenApplied(21)).aliases()).hasSize(21);
+        }
+    }
+
+    @Test
+    void shouldEditTheStoredTableWhenThisInstanceLags() {
+        RouteStore lagging = RouteStore.redis(vertx, new RedisStoreOptions(REDIS.uri(), prefix, "lagging", 10,
+                Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(5), COMMAND_TIMEOUT, 1000));
+        await(lagging.start(SEED));
+        try (StatefulRedisConnection<String, String> redis = probe.connect()) {
+            redis.sync().set("{" + prefix + "}:table", RouteCodec.toJson(withWeight(SEED, 70).withRevision(2)));
+            redis.sync().set("{" + prefix + "}:rev", "2");
+        }
+        try {
+            Throwable stale = failure(lagging.update(1, table -> withWeight(table, 5), new ChangeInfo(null, null, null)));
+            assertThat(stale).isInstanceOfSatisfying(RevisionConflictException.class, e -> assertThat(e.actual()).isEqualTo(2));
+            RouteTable written = await(lagging.update(2, table -> table.withAliases(java.util.Map.of("bot",
+                    table.alias("bot").withSplit(java.util.Map.of("v1", 10.0, "v2", table.alias("bot").split().get("v2"))))),
+                    new ChangeInfo(null, null, null)));
+            assertThat(written.revision()).isEqualTo(3);
+            assertThat(written.alias("bot").split()).containsEntry("v1", 10.0).containsEntry("v2", 70.0); // edited revision 2
+            assertThat(await(lagging.whenApplied(3))).isEqualTo(written);
+        } finally {
+            await(lagging.close());
+        }
+    }
+
+    /** The table {@code store} serves once it has applied {@code revision} or later. */
     private static CompletableFuture<RouteTable> applied(RouteStore store, long revision) {
-        CompletableFuture<RouteTable> applied = new CompletableFuture<>();
-        store.onApplied(table -> {
-            if (table.revision() >= revision) applied.complete(table);
-        });
-        if (store.current().revision() >= revision) applied.complete(store.current());
-        return applied;
+        return store.whenApplied(revision).toCompletionStage().toCompletableFuture();
     }
 
     /**

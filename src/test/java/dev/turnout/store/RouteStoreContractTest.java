@@ -93,7 +93,7 @@ abstract class RouteStoreContractTest {
         });
         assertThat(store.current().revision()).isEqualTo(2);
         assertThat(store.current().alias("bot").split().get("v2")).isEqualTo(50.0);
-        assertThat(await(store.history(10))).hasSize(2);
+        assertThat(await(store.history(10)).revisions()).hasSize(2);
     }
 
     @Test
@@ -109,7 +109,7 @@ abstract class RouteStoreContractTest {
         RouteStore store = started(10);
         RouteTable same = await(store.write(SEED.withRevision(99), 1, new ChangeInfo("alice", null, null)));
         assertThat(same.revision()).isEqualTo(1);
-        assertThat(await(store.history(10))).hasSize(1);
+        assertThat(await(store.history(10)).revisions()).hasSize(1);
     }
 
     @Test
@@ -119,13 +119,13 @@ abstract class RouteStoreContractTest {
             await(store.write(withWeight(store.current(), weight), store.current().revision(),
                     new ChangeInfo("user-" + weight, "step " + weight, "patch")));
         }
-        List<Revision> history = await(store.history(10));
+        List<Revision> history = await(store.history(10)).revisions();
         assertThat(history).extracting(Revision::revision).containsExactly(5L, 4L, 3L);
         assertThat(history).extracting(Revision::change).containsExactly(new ChangeInfo("user-4", "step 4", "patch"),
                 new ChangeInfo("user-3", "step 3", "patch"), new ChangeInfo("user-2", "step 2", "patch"));
         assertThat(history.get(0).time()).isAfterOrEqualTo(history.get(1).time()).isBeforeOrEqualTo(Instant.now());
         assertThat(history.get(0).table().alias("bot").split().get("v2")).isEqualTo(4.0);
-        assertThat(await(store.history(1))).hasSize(1);
+        assertThat(await(store.history(1)).revisions()).hasSize(1);
         assertThat(await(store.revision(3)).table().alias("bot").split().get("v2")).isEqualTo(2.0);
         assertThat(failure(store.revision(1))).isInstanceOf(RevisionNotFoundException.class);
     }
@@ -173,7 +173,7 @@ abstract class RouteStoreContractTest {
         RouteTable loaded = await(again.start(withWeight(SEED, 5)));
         assertThat(loaded.revision()).isEqualTo(2);
         assertThat(again.current().alias("bot").split().get("v2")).isEqualTo(50.0);
-        assertThat(await(again.history(10))).extracting(Revision::revision).containsExactly(2L, 1L);
+        assertThat(await(again.history(10)).revisions()).extracting(Revision::revision).containsExactly(2L, 1L);
     }
 
     @Test
@@ -187,7 +187,7 @@ abstract class RouteStoreContractTest {
         assertThat(RouteCodec.toJson(reordered.withRevision(1))).isNotEqualTo(RouteCodec.toJson(seed));
         RouteTable same = await(store.write(reordered, 1, new ChangeInfo("alice", null, null)));
         assertThat(same.revision()).isEqualTo(1);
-        assertThat(await(store.history(10))).hasSize(1);
+        assertThat(await(store.history(10)).revisions()).hasSize(1);
     }
 
     @Test
@@ -199,6 +199,31 @@ abstract class RouteStoreContractTest {
         assertThat(second.table()).isEqualTo(written);
         assertThat(second.change()).isEqualTo(new ChangeInfo("alice", "ramp", "patch"));
         assertThat(failure(store.revision(4))).isInstanceOf(RevisionNotFoundException.class).hasMessageContaining("4");
+    }
+
+    @Test
+    void shouldApplyAnEditToTheStoredTableAndJudgeTheExpectedRevisionThere() {
+        RouteStore store = started(10);
+        RouteTable edited = await(store.update(RouteStore.ANY_REVISION, table -> withWeight(table, 40), new ChangeInfo(null, null, null)));
+        assertThat(edited.revision()).isEqualTo(2);
+        Throwable stale = failure(store.update(1, table -> withWeight(table, 50), new ChangeInfo(null, null, null)));
+        assertThat(stale).isInstanceOfSatisfying(RevisionConflictException.class, e -> assertThat(e.actual()).isEqualTo(2));
+        Throwable refused = failure(store.update(RouteStore.ANY_REVISION, table -> {
+            throw new IllegalArgumentException("the edit refuses");
+        }, new ChangeInfo(null, null, null)));
+        assertThat(refused).hasMessage("the edit refuses");
+        assertThat(await(store.update(2, table -> withWeight(table, 50), new ChangeInfo(null, null, null))).revision()).isEqualTo(3);
+        assertThat(await(store.history(10)).revisions()).extracting(Revision::revision).containsExactly(3L, 2L, 1L);
+    }
+
+    @Test
+    void shouldCompleteWhenAppliedOnceTheRevisionIsServed() {
+        RouteStore store = started(10);
+        Future<RouteTable> later = store.whenApplied(2);
+        assertThat(later.isComplete()).isFalse();
+        assertThat(await(store.whenApplied(1)).revision()).isEqualTo(1);
+        await(store.write(withWeight(store.current(), 50), 1, new ChangeInfo(null, null, null)));
+        assertThat(await(later).revision()).isEqualTo(2);
     }
 
     /** The store to start again on the storage {@code store} uses: memory keeps it in the instance. */

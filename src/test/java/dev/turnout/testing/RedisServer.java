@@ -29,6 +29,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <em>empty</em> (a restart without persistence); {@link #stopKeepingData()} saves a snapshot on
  * the way down (SHUTDOWN SAVE) that the next {@link #start()} loads, as a Redis with persistence.
  *
+ * <p>{@link #pause()} and {@link #resume()} send SIGSTOP and SIGCONT: a Redis that hangs with its
+ * connections open, the failure timeouts and queue caps exist for. {@link #startNew(String...)}
+ * passes extra options ({@code --cluster-enabled yes}, {@code --replicaof}); {@link #sentinel}
+ * runs {@code redis-server --sentinel} watching one master.
+ *
  * <p>Use it directly ({@link #startNew()}, {@link #close()}) or as an extension:
  * {@code @RegisterExtension static final RedisServer REDIS = RedisServer.extension();}, which
  * starts it before the class's tests, stops it after them, and starts it again before a test if
@@ -39,10 +44,17 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Befo
     private static Path binary;
 
     private final Path directory;
+    private final List<String> options;
+    private String sentinelOf; // the sentinel's config lines; null for a server
     private int port;
     private Process process;
 
     private RedisServer() {
+        this(List.of());
+    }
+
+    private RedisServer(List<String> options) {
+        this.options = List.copyOf(options);
         try {
             this.directory = Files.createTempDirectory("turnout-redis");
             directory.toFile().deleteOnExit();
@@ -51,17 +63,39 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Befo
         }
     }
 
-    /** A running server on a free port. */
-    public static RedisServer startNew() {
-        RedisServer server = new RedisServer();
+    /** A running server on a free port, with extra command-line options. */
+    public static RedisServer startNew(String... extraOptions) {
+        RedisServer server = new RedisServer(List.of(extraOptions));
         server.startOnFreePort();
         return server;
     }
 
+    /**
+     * A cluster node ({@code cluster-enabled yes}, its nodes.conf in its own directory) on a port
+     * whose cluster bus port (port + 10000) is free too; it holds no slots until it is given some.
+     */
+    public static RedisServer startClusterNode() {
+        RedisServer server = new RedisServer(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                "--cluster-node-timeout", "2000"));
+        server.startOnFreePort();
+        return server;
+    }
+
+    /** A sentinel watching {@code masterName} at {@code masterPort}, quorum 1, declaring it down after {@code downAfterMs}. */
+    public static RedisServer sentinel(String masterName, int masterPort, long downAfterMs) {
+        RedisServer server = new RedisServer(List.of("--sentinel"));
+        server.sentinelOf = String.join("\n", "sentinel monitor " + masterName + " 127.0.0.1 " + masterPort + " 1",
+                "sentinel down-after-milliseconds " + masterName + " " + downAfterMs,
+                "sentinel failover-timeout " + masterName + " 2000", "");
+        server.startOnFreePort();
+        return server;
+    }
+
+
     private void startOnFreePort() {
         // The free port can be taken by another process before redis-server binds it: try another.
         for (int attempt = 1; ; attempt++) {
-            port = freePort();
+            port = options.contains("--cluster-enabled") ? freePortWithBus() : freePort();
             try {
                 start();
                 return;
@@ -92,9 +126,19 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Befo
     public synchronized void start() {
         if (isRunning()) return;
         try {
-            process = new ProcessBuilder(List.of(binary().toString(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
-                    "--dir", directory.toString(), "--dbfilename", "dump.rdb"))
+            List<String> command = new java.util.ArrayList<>(List.of(binary().toString()));
+            if (sentinelOf != null) {
+                // A sentinel reads (and rewrites) a config file, and takes only sentinel options.
+                Path config = directory.resolve("sentinel.conf");
+                Files.writeString(config, String.join("\n", "port " + port, "bind 127.0.0.1", "protected-mode no",
+                        "dir " + directory, sentinelOf));
+                command.addAll(List.of(config.toString(), "--sentinel"));
+            } else {
+                command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no", "--protected-mode", "no", "--dir", directory.toString(), "--dbfilename", "dump.rdb"));
+                command.addAll(options);
+            }
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + binary + ": " + e.getMessage(), e);
@@ -124,8 +168,40 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Befo
         if (!Files.exists(directory.resolve("dump.rdb"))) throw new IllegalStateException("redis-server saved no snapshot");
     }
 
+    /** SIGSTOP: the server hangs, its connections stay open, nothing is answered. */
+    public synchronized void pause() {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public synchronized void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        if (process == null) throw new IllegalStateException("redis-server is not running");
+        try {
+            int exit = new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor();
+            if (exit != 0) throw new IllegalStateException("kill " + signal + " " + process.pid() + " exited with " + exit);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGKILL: gone at once, as a crashed host; nothing is saved. */
+    public synchronized void kill() {
+        if (process == null) return;
+        process.destroyForcibly();
+        awaitExit();
+        deleteSnapshot();
+    }
+
     @Override
     public void close() {
+        if (process != null) resume(); // a paused server ignores SIGTERM until it runs again
         stop();
     }
 
@@ -208,6 +284,20 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Befo
         boolean arm = arch.contains("aarch64") || arch.contains("arm");
         if (os.contains("mac")) return arm ? "/redis-server-6.2.6-v5-darwin-arm64" : "/redis-server-6.2.6-v5-darwin-amd64";
         return arm ? "/redis-server-6.2.7-linux-arm64" : "/redis-server-6.2.6-v5-linux-amd64";
+    }
+
+    /** A free port below 55536 whose cluster bus port (+10000) is free as well. */
+    private static int freePortWithBus() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int candidate = freePort();
+            if (candidate + 10000 > 65535) continue;
+            try (ServerSocket bus = new ServerSocket(candidate + 10000)) {
+                return candidate;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free port pair (port, port + 10000) for a cluster node");
     }
 
     private static int freePort() {

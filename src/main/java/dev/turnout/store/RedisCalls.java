@@ -1,0 +1,62 @@
+package dev.turnout.store;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Lettuce calls as Vert.x futures completed on the store's context (Lettuce completes on its own
+ * threads), with Redis's failures turned into what the admin API tells apart: unreachable (503,
+ * retry later) or corrupt (a value of the wrong type: someone must repair it).
+ */
+final class RedisCalls {
+
+    private final Context context;
+    private final String prefix;
+    private final RedisLink link;
+
+    RedisCalls(Context context, String prefix, RedisLink link) {
+        this.context = context;
+        this.prefix = prefix;
+        this.link = link;
+    }
+
+    /** Every outcome also goes to the link, which replaces connections that only time out. */
+    <T> Future<T> bridge(CompletionStage<T> stage) {
+        return Future.fromCompletionStage(stage, context).onComplete(done -> link.answered(done.cause()))
+                .recover(error -> Future.failedFuture(failure(error)));
+    }
+
+    /** EVALSHA sends 40 bytes instead of the script; Redis answers NOSCRIPT once after a restart (per node). */
+    Future<List<Object>> script(RedisClusterAsyncCommands<String, String> commands, String sha, String script,
+                                String[] keys, String[] args) {
+        return Future.fromCompletionStage(commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args), context)
+                .onComplete(done -> link.answered(done.cause()))
+                .recover(error -> isNoScript(error)
+                        ? bridge(commands.<List<Object>>eval(script, ScriptOutputType.MULTI, keys, args))
+                        : Future.failedFuture(failure(error)));
+    }
+
+    private static boolean isNoScript(Throwable error) {
+        return error.getMessage() != null && error.getMessage().startsWith("NOSCRIPT");
+    }
+
+    Throwable failure(Throwable failed) {
+        // A stage composed on Lettuce's future wraps what failed it (or what its function threw).
+        Throwable error = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+        if (error instanceof StoreUnavailableException || error instanceof StoreCorruptException
+                || error instanceof RevisionNotFoundException) {
+            return error;
+        }
+        String message = String.valueOf(error.getMessage());
+        if (message.startsWith("WRONGTYPE")) {
+            return new StoreCorruptException("a key under {" + prefix + "} holds the wrong kind of value (" + message
+                    + "); PUT /admin/routes without If-Match rewrites the routes keys");
+        }
+        return new StoreUnavailableException("Redis command failed: " + message, error);
+    }
+}
