@@ -88,7 +88,7 @@ public final class Gateway {
                                         Function<String, String> environment, Breakers breakers, AccessLog accessLog,
                                         PrometheusMeterRegistry registry) {
         requireNonNull(config, "config");
-        GatewayMetrics metrics = new GatewayMetrics(registry, () -> store.current() == null ? 0 : store.current().revision());
+        GatewayMetrics metrics = new GatewayMetrics(registry, store::current);
         BreakerMetrics.bind(registry, breakers);
         GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
         DiffReport report = new DiffReport();

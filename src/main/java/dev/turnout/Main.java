@@ -3,6 +3,7 @@ package dev.turnout;
 import dev.turnout.config.ConfigException;
 import dev.turnout.config.ConfigLoader;
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.metrics.VertxMeters;
 import dev.turnout.proxy.AccessLog;
 import dev.turnout.resilience.Breakers;
 import dev.turnout.sim.SimOptions;
@@ -11,11 +12,8 @@ import dev.turnout.store.RedisStoreOptions;
 import dev.turnout.store.RouteStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -125,10 +123,8 @@ public final class Main implements Runnable {
 
     /** One event loop per core (a proxy never blocks them), with Vert.x's own meters in {@code registry}. */
     static Vertx vertx(GatewayConfig settings, PrometheusMeterRegistry registry) {
-        VertxOptions options = new VertxOptions().setEventLoopPoolSize(settings.server().eventLoops() > 0
-                ? settings.server().eventLoops() : Runtime.getRuntime().availableProcessors());
-        options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
-        return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+        return VertxMeters.vertx(settings.server().eventLoops() > 0 ? settings.server().eventLoops()
+                : Runtime.getRuntime().availableProcessors(), registry);
     }
 
     static Future<Gateway> startGateway(Vertx vertx, GatewayConfig settings, PrometheusMeterRegistry registry) {
