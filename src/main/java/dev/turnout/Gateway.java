@@ -92,7 +92,8 @@ public final class Gateway {
         BreakerMetrics.bind(registry, breakers);
         GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
         DiffReport report = new DiffReport();
-        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config), config.diffs().redact());
+        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config), config.diffs().redact(),
+                config.shadow().pendingDiffBytes());
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),
                 new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog);
         int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
  *   turnout_request_duration_seconds{alias,version,role}   histogram
  *   turnout_ttft_seconds{alias,version,role}               time to the first response byte, histogram
  *   turnout_shadow_dropped_total{reason}
+ *   turnout_shadow_held_bytes                              gauge: bytes shadow captures hold, in progress or queued
  *   turnout_diffs_total{alias,candidate,verdict}
  *   turnout_route_revision                                 gauge: the applied revision
  * </pre>
@@ -101,6 +102,13 @@ public final class GatewayMetrics {
                     .description("Shadow requests and pairs not sent or not compared, by reason").tag("reason", r).register(registry));
         }
         counter.increment();
+    }
+
+    /** The bytes held by shadow captures against {@code shadow.pendingDiffBytes}; the source is held strongly. */
+    public <T> void shadowHeldBytes(T source, java.util.function.ToDoubleFunction<T> bytes) {
+        Gauge.builder("turnout_shadow_held_bytes", source, bytes).strongReference(true)
+                .description("Bytes held by shadow captures: answers being captured and pairs waiting for the differ")
+                .baseUnit("bytes").register(registry);
     }
 
     public void diff(String alias, String candidate, String verdict) {
