@@ -154,7 +154,7 @@ public final class ResponseAssembler {
             }
             line = lineEnd + 1;
         }
-        if (dataFrom < 0) return; // comments, retry:, event: lines only
+        if (dataFrom < 0 || dataFrom == dataTo && joined == null) return; // comments, retry:, event: lines only
         if (joined != null) {
             buffer = joined.toByteArray();
             dataFrom = 0;
@@ -162,13 +162,18 @@ public final class ResponseAssembler {
         }
         while (dataFrom < dataTo && (buffer[dataFrom] & 0xff) <= ' ') dataFrom++;
         while (dataTo > dataFrom && (buffer[dataTo - 1] & 0xff) <= ' ') dataTo--;
-        if (dataTo == dataFrom) return;
+        if (dataTo == dataFrom) {
+            malformed++; // data, but only blanks
+            return;
+        }
         if (Arrays.equals(buffer, dataFrom, dataTo, DONE, 0, DONE.length)) {
             done = true;
             return;
         }
         try {
-            chunk(JSON.readTree(buffer, dataFrom, dataTo - dataFrom));
+            ChunkParser.Chunk chunk = ChunkParser.parse(JSON, buffer, dataFrom, dataTo - dataFrom);
+            if (chunk == null) malformed++;
+            else apply(chunk);
         } catch (Exception e) {
             malformed++;
         }
@@ -182,21 +187,17 @@ public final class ResponseAssembler {
         return true;
     }
 
-    private void chunk(JsonNode chunk) {
-        if (!chunk.isObject()) {
-            malformed++;
-            return;
+    private void apply(ChunkParser.Chunk chunk) {
+        for (ChunkParser.ChoiceDelta delta : chunk.choices()) {
+            ChoiceBuilder builder = choice(delta.index());
+            if (delta.content() != null) builder.content.append(delta.content());
+            if (delta.text() != null) builder.content.append(delta.text());
+            if (delta.toolCalls() != null) {
+                for (JsonNode call : delta.toolCalls()) builder.toolCall(call.path("index").asInt(0), call);
+            }
+            if (delta.finishReason() != null) builder.finishReason = delta.finishReason();
         }
-        for (JsonNode choice : chunk.path("choices")) {
-            ChoiceBuilder builder = choice(choice.path("index").asInt(0));
-            JsonNode delta = choice.path("delta");
-            if (delta.path("content").isTextual()) builder.content.append(delta.path("content").asText());
-            if (choice.path("text").isTextual()) builder.content.append(choice.path("text").asText());
-            for (JsonNode call : delta.path("tool_calls")) builder.toolCall(call.path("index").asInt(0), call);
-            String finish = textOrNull(choice.path("finish_reason"));
-            if (finish != null) builder.finishReason = finish;
-        }
-        usage(chunk.path("usage"));
+        if (chunk.usage() != null) usage(chunk.usage());
     }
 
     private void usage(JsonNode node) {
