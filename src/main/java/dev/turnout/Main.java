@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -103,6 +104,9 @@ public final class Main implements Runnable {
         @Option(names = "--noise", defaultValue = "0",
                 description = "Share of words changed at random on each request, like sampling at temperature > 0 (0..1).")
         double noise;
+        @Option(names = "--event-loops", defaultValue = "1",
+                description = "Event loops, one server on each, sharing the port. Default: ${DEFAULT-VALUE}.")
+        int eventLoops;
 
         @Override
         public Integer call() throws Exception {
@@ -113,9 +117,16 @@ public final class Main implements Runnable {
                 System.err.println("turnout sim: " + e.getMessage());
                 return 2;
             }
-            Vertx vertx = Vertx.vertx();
+            if (eventLoops < 1) {
+                System.err.println("turnout sim: --event-loops must be >= 1, got " + eventLoops);
+                return 2;
+            }
+            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+            // A server started outside a verticle runs on one event loop; Vert.x spreads the
+            // connections of servers sharing a port across them.
             SimServer server = Main.await(SimServer.start(vertx, options));
-            System.out.println("turnout sim: '" + name + "' answering at " + server.baseUrl());
+            for (int i = 1; i < eventLoops; i++) Main.await(SimServer.start(vertx, options.withPort(server.port())));
+            System.out.println("turnout sim: '" + name + "' answering at " + server.baseUrl() + " on " + eventLoops + " event loop(s)");
             Main.awaitShutdown(vertx, null);
             return 0;
         }

@@ -25,7 +25,7 @@ final class MetricLabels {
     private static final Set<String> OUTCOMES = Set.of("ok", "client_error", "upstream_error", "timeout", "unreachable",
             "failed", "interrupted", "client_closed", "completed", "error");
     private static final Set<String> DROP_REASONS = Set.of("global_limit", "version_limit", "capture_too_large",
-            "differ_backlog", "in_flight_full", "candidate_error");
+            "differ_backlog");
     private static final Set<String> VERDICTS = verdicts();
 
     private final Supplier<RouteTable> routes;
