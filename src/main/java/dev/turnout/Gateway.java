@@ -101,11 +101,12 @@ public final class Gateway {
         if (!seedProblems.isEmpty()) {
             return Future.failedFuture(new ConfigException(config.routes() + ":\n  " + String.join("\n  ", seedProblems)));
         }
-        GatewayMetrics metrics = new GatewayMetrics(registry, () -> store.current() == null ? 0 : store.current().revision());
+        GatewayMetrics metrics = new GatewayMetrics(registry, store::current);
         BreakerMetrics.bind(registry, breakers);
         GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
         DiffReport report = new DiffReport();
-        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config, registry), config.diffs().redact());
+        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config, registry), config.diffs().redact(),
+                config.shadow().pendingDiffBytes());
         BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());
         bodyBudget.bindTo(registry);
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),

@@ -3,6 +3,7 @@ package dev.turnout;
 import dev.turnout.config.ConfigException;
 import dev.turnout.config.ConfigLoader;
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.metrics.VertxMeters;
 import dev.turnout.proxy.AccessLog;
 import dev.turnout.resilience.Breakers;
 import dev.turnout.sim.SimOptions;
@@ -11,8 +12,6 @@ import dev.turnout.store.RedisStoreOptions;
 import dev.turnout.store.RouteStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -105,6 +104,9 @@ public final class Main implements Runnable {
         @Option(names = "--noise", defaultValue = "0",
                 description = "Share of words changed at random on each request, like sampling at temperature > 0 (0..1).")
         double noise;
+        @Option(names = "--event-loops", defaultValue = "1",
+                description = "Event loops, one server on each, sharing the port. Default: ${DEFAULT-VALUE}.")
+        int eventLoops;
 
         @Override
         public Integer call() throws Exception {
@@ -115,9 +117,16 @@ public final class Main implements Runnable {
                 System.err.println("turnout sim: " + e.getMessage());
                 return 2;
             }
-            Vertx vertx = Vertx.vertx();
+            if (eventLoops < 1) {
+                System.err.println("turnout sim: --event-loops must be >= 1, got " + eventLoops);
+                return 2;
+            }
+            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+            // A server started outside a verticle runs on one event loop; Vert.x spreads the
+            // connections of servers sharing a port across them.
             SimServer server = Main.await(SimServer.start(vertx, options));
-            System.out.println("turnout sim: '" + name + "' answering at " + server.baseUrl());
+            for (int i = 1; i < eventLoops; i++) Main.await(SimServer.start(vertx, options.withPort(server.port())));
+            System.out.println("turnout sim: '" + name + "' answering at " + server.baseUrl() + " on " + eventLoops + " event loop(s)");
             Main.awaitShutdown(vertx, null);
             return 0;
         }
@@ -125,10 +134,8 @@ public final class Main implements Runnable {
 
     /** One event loop per core (a proxy never blocks them), with Vert.x's own meters in {@code registry}. */
     static Vertx vertx(GatewayConfig settings, PrometheusMeterRegistry registry) {
-        VertxOptions options = new VertxOptions().setEventLoopPoolSize(settings.server().eventLoops() > 0
-                ? settings.server().eventLoops() : Runtime.getRuntime().availableProcessors());
-        options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
-        return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+        return VertxMeters.vertx(settings.server().eventLoops() > 0 ? settings.server().eventLoops()
+                : Runtime.getRuntime().availableProcessors(), registry);
     }
 
     static Future<Gateway> startGateway(Vertx vertx, GatewayConfig settings, PrometheusMeterRegistry registry) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,52 +22,76 @@ public final class ResponseAssembler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+    /** The start of an event cut by a feed boundary; empty between events, the usual case. */
+    private byte[] pending = new byte[0];
+    private int pendingLength;
     private final Map<Integer, ChoiceBuilder> choices = new TreeMap<>();
     private AssembledResponse.Usage usage;
     private boolean done;
     private int malformed;
 
-    /** Feeds the next bytes of a stream. */
+    /**
+     * Feeds the next bytes of a stream. Whole events are parsed where they lie, straight from the
+     * bytes; only an event cut by the end of this feed is copied, to wait for its rest.
+     */
     public void feed(byte[] bytes, int offset, int length) {
-        int start = 0;
-        byte[] buffer;
-        pending.write(bytes, offset, length);
-        buffer = pending.toByteArray();
+        byte[] buffer = bytes;
+        int start = offset;
+        int limit = offset + length;
+        if (pendingLength > 0) {
+            ensurePending(pendingLength + length);
+            System.arraycopy(bytes, offset, pending, pendingLength, length);
+            buffer = pending;
+            start = 0;
+            limit = pendingLength + length;
+        }
         int end;
-        while ((end = eventEnd(buffer, start)) >= 0) {
-            event(new String(buffer, start, end - start, StandardCharsets.UTF_8));
+        while ((end = eventEnd(buffer, start, limit)) >= 0) {
+            event(buffer, start, end);
             start = skipSeparator(buffer, end);
         }
-        pending.reset();
-        pending.write(buffer, start, buffer.length - start);
+        int tail = limit - start;
+        if (buffer != pending) ensurePending(tail);
+        System.arraycopy(buffer, start, pending, 0, tail);
+        pendingLength = tail;
     }
 
     public void feed(byte[] bytes) {
         feed(bytes, 0, bytes.length);
     }
 
+    private void ensurePending(int size) {
+        if (pending.length < size) pending = Arrays.copyOf(pending, Math.max(size, pending.length * 2));
+    }
+
     /** The stream as assembled so far; a final event without its blank line still counts. */
     public AssembledResponse finish(int status, boolean truncated) {
-        if (pending.size() > 0 && !truncated) {
-            event(pending.toString(StandardCharsets.UTF_8));
-            pending.reset();
+        if (pendingLength > 0 && !truncated) {
+            event(pending, 0, pendingLength);
+            pendingLength = 0;
         }
         return build(status, truncated, done);
     }
 
     /** Reads a whole response: a stream when {@code streamed}, else one JSON body. */
     public static AssembledResponse fromBody(int status, byte[] body, boolean streamed, boolean truncated) {
-        if (status >= 400) return errorResponse(status, body);
+        return fromBody(status, body, body.length, streamed, truncated);
+    }
+
+    /** As above, over the first {@code length} bytes of {@code body}, which is read in place, never copied. */
+    public static AssembledResponse fromBody(int status, byte[] body, int length, boolean streamed, boolean truncated) {
+        if (status >= 400) return errorResponse(status, body, length);
         if (streamed) {
             ResponseAssembler assembler = new ResponseAssembler();
-            assembler.feed(body);
+            assembler.feed(body, 0, length);
             return assembler.finish(status, truncated);
         }
         if (truncated) return AssembledResponse.failure(status, "capture_truncated");
         ResponseAssembler assembler = new ResponseAssembler();
         try {
-            JsonNode root = JSON.readTree(body);
+            JsonNode root = JSON.readTree(body, 0, length);
             for (JsonNode choice : root.path("choices")) {
                 ChoiceBuilder builder = assembler.choice(choice.path("index").asInt(0));
                 JsonNode message = choice.path("message");
@@ -84,10 +109,10 @@ public final class ResponseAssembler {
         return assembler.build(status, false, true);
     }
 
-    private static AssembledResponse errorResponse(int status, byte[] body) {
+    private static AssembledResponse errorResponse(int status, byte[] body, int length) {
         String errorClass = "http_" + status;
         try {
-            JsonNode error = JSON.readTree(body).path("error");
+            JsonNode error = JSON.readTree(body, 0, length).path("error");
             String type = textOrNull(error.path("type"));
             if (type != null) errorClass += ":" + type;
         } catch (Exception notJson) {
@@ -103,42 +128,76 @@ public final class ResponseAssembler {
         return new AssembledResponse(status, errorClass, built, usage, complete, truncated, malformed);
     }
 
-    private void event(String event) {
-        StringBuilder data = new StringBuilder();
-        for (String line : event.split("\r?\n")) {
-            if (line.startsWith("data:")) {
-                if (data.length() > 0) data.append('\n');
-                data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
+    /** One event, {@code buffer[from, to)}: its {@code data:} lines joined by newlines, trimmed, parsed. */
+    private void event(byte[] buffer, int from, int to) {
+        int dataFrom = -1;
+        int dataTo = -1;
+        ByteArrayOutputStream joined = null; // only for the rare event with several data lines
+        int line = from;
+        while (line < to) {
+            int lineEnd = line;
+            while (lineEnd < to && buffer[lineEnd] != '\n') lineEnd++;
+            int contentEnd = lineEnd > line && buffer[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+            if (startsWith(buffer, line, contentEnd, "data:")) {
+                int value = line + (startsWith(buffer, line, contentEnd, "data: ") ? 6 : 5);
+                if (dataFrom < 0) {
+                    dataFrom = value;
+                    dataTo = contentEnd;
+                } else {
+                    if (joined == null) {
+                        joined = new ByteArrayOutputStream();
+                        joined.write(buffer, dataFrom, dataTo - dataFrom);
+                    }
+                    joined.write('\n');
+                    joined.write(buffer, value, contentEnd - value);
+                }
             }
+            line = lineEnd + 1;
         }
-        if (data.length() == 0) return; // comments, retry:, event: lines only
-        String payload = data.toString().trim();
-        if (payload.equals("[DONE]")) {
+        if (dataFrom < 0 || dataFrom == dataTo && joined == null) return; // comments, retry:, event: lines only
+        if (joined != null) {
+            buffer = joined.toByteArray();
+            dataFrom = 0;
+            dataTo = buffer.length;
+        }
+        while (dataFrom < dataTo && (buffer[dataFrom] & 0xff) <= ' ') dataFrom++;
+        while (dataTo > dataFrom && (buffer[dataTo - 1] & 0xff) <= ' ') dataTo--;
+        if (dataTo == dataFrom) {
+            malformed++; // data, but only blanks
+            return;
+        }
+        if (Arrays.equals(buffer, dataFrom, dataTo, DONE, 0, DONE.length)) {
             done = true;
             return;
         }
         try {
-            chunk(JSON.readTree(payload));
+            ChunkParser.Chunk chunk = ChunkParser.parse(JSON, buffer, dataFrom, dataTo - dataFrom);
+            if (chunk == null) malformed++;
+            else apply(chunk);
         } catch (Exception e) {
             malformed++;
         }
     }
 
-    private void chunk(JsonNode chunk) {
-        if (!chunk.isObject()) {
-            malformed++;
-            return;
+    private static boolean startsWith(byte[] buffer, int from, int to, String prefix) {
+        if (to - from < prefix.length()) return false;
+        for (int i = 0; i < prefix.length(); i++) {
+            if (buffer[from + i] != prefix.charAt(i)) return false;
         }
-        for (JsonNode choice : chunk.path("choices")) {
-            ChoiceBuilder builder = choice(choice.path("index").asInt(0));
-            JsonNode delta = choice.path("delta");
-            if (delta.path("content").isTextual()) builder.content.append(delta.path("content").asText());
-            if (choice.path("text").isTextual()) builder.content.append(choice.path("text").asText());
-            for (JsonNode call : delta.path("tool_calls")) builder.toolCall(call.path("index").asInt(0), call);
-            String finish = textOrNull(choice.path("finish_reason"));
-            if (finish != null) builder.finishReason = finish;
+        return true;
+    }
+
+    private void apply(ChunkParser.Chunk chunk) {
+        for (ChunkParser.ChoiceDelta delta : chunk.choices()) {
+            ChoiceBuilder builder = choice(delta.index());
+            if (delta.content() != null) builder.content.append(delta.content());
+            if (delta.text() != null) builder.content.append(delta.text());
+            if (delta.toolCalls() != null) {
+                for (JsonNode call : delta.toolCalls()) builder.toolCall(call.path("index").asInt(0), call);
+            }
+            if (delta.finishReason() != null) builder.finishReason = delta.finishReason();
         }
-        usage(chunk.path("usage"));
+        if (chunk.usage() != null) usage(chunk.usage());
     }
 
     private void usage(JsonNode node) {
@@ -151,10 +210,10 @@ public final class ResponseAssembler {
         return choices.computeIfAbsent(index, i -> new ChoiceBuilder());
     }
 
-    private static int eventEnd(byte[] buffer, int from) {
-        for (int i = from; i < buffer.length - 1; i++) {
+    private static int eventEnd(byte[] buffer, int from, int limit) {
+        for (int i = from; i < limit - 1; i++) {
             if (buffer[i] == '\n' && buffer[i + 1] == '\n') return i;
-            if (buffer[i] == '\n' && buffer[i + 1] == '\r' && i + 2 < buffer.length && buffer[i + 2] == '\n') return i;
+            if (buffer[i] == '\n' && buffer[i + 1] == '\r' && i + 2 < limit && buffer[i + 2] == '\n') return i;
         }
         return -1;
     }
@@ -173,21 +232,28 @@ public final class ResponseAssembler {
 
     private static final class ChoiceBuilder {
         final StringBuilder content = new StringBuilder();
-        final Map<Integer, String[]> toolCalls = new TreeMap<>(); // index -> {id, name, arguments}
+        final Map<Integer, ToolCallBuilder> toolCalls = new TreeMap<>();
         String finishReason;
 
         void toolCall(int index, JsonNode call) {
-            String[] parts = toolCalls.computeIfAbsent(index, i -> new String[] {null, null, ""});
-            if (call.path("id").isTextual()) parts[0] = call.path("id").asText();
+            ToolCallBuilder parts = toolCalls.computeIfAbsent(index, i -> new ToolCallBuilder());
+            if (call.path("id").isTextual()) parts.id = call.path("id").asText();
             JsonNode function = call.path("function");
-            if (function.path("name").isTextual()) parts[1] = function.path("name").asText();
-            if (function.path("arguments").isTextual()) parts[2] += function.path("arguments").asText();
+            if (function.path("name").isTextual()) parts.name = function.path("name").asText();
+            if (function.path("arguments").isTextual()) parts.arguments.append(function.path("arguments").asText());
         }
 
         AssembledResponse.Choice build(int index) {
             List<AssembledResponse.ToolCall> calls = new ArrayList<>();
-            toolCalls.forEach((i, parts) -> calls.add(new AssembledResponse.ToolCall(i, parts[0], parts[1], parts[2])));
+            toolCalls.forEach((i, parts) -> calls.add(new AssembledResponse.ToolCall(i, parts.id, parts.name, parts.arguments.toString())));
             return new AssembledResponse.Choice(index, content.toString(), calls, finishReason);
         }
+    }
+
+    /** Arguments arrive in many fragments: appended, not concatenated into a new string each time. */
+    private static final class ToolCallBuilder {
+        final StringBuilder arguments = new StringBuilder();
+        String id;
+        String name;
     }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Text similarity measures, each in [0, 1] with 1 for identical inputs and each symmetric. Inputs
  * are capped before the quadratic ones (ROUGE-L, Levenshtein) so a long answer costs bounded time:
- * at most {@code maxTokens}² or {@code maxChars}² cell updates, in two rows of memory.
+ * {@code maxTokens}² or {@code maxChars}² cells, computed 64 at a time ({@link BitParallel}).
  */
 public final class TextMetrics {
 
@@ -69,17 +69,17 @@ public final class TextMetrics {
     public static double rougeL(List<String> a, List<String> b) {
         if (a.isEmpty() && b.isEmpty()) return 1.0;
         if (a.isEmpty() || b.isEmpty()) return 0.0;
-        int[] previous = new int[b.size() + 1];
-        int[] row = new int[b.size() + 1];
-        for (String token : a) {
-            for (int j = 1; j <= b.size(); j++) {
-                row[j] = token.equals(b.get(j - 1)) ? previous[j - 1] + 1 : Math.max(previous[j], row[j - 1]);
-            }
-            int[] swap = previous;
-            previous = row;
-            row = swap;
+        // Tokens become ids, so the LCS compares ints; a token of b that a lacks can never match: skipped.
+        Map<String, Integer> ids = new HashMap<>();
+        int[] left = new int[a.size()];
+        for (int i = 0; i < left.length; i++) left[i] = ids.computeIfAbsent(a.get(i), token -> ids.size());
+        int[] right = new int[b.size()];
+        int kept = 0;
+        for (String token : b) {
+            Integer id = ids.get(token);
+            if (id != null) right[kept++] = id;
         }
-        int lcs = previous[b.size()];
+        int lcs = BitParallel.lcs(left, java.util.Arrays.copyOf(right, kept), ids.size());
         if (lcs == 0) return 0.0;
         double precision = lcs / (double) b.size();
         double recall = lcs / (double) a.size();
@@ -92,20 +92,6 @@ public final class TextMetrics {
         String right = b.length() > maxChars ? b.substring(0, maxChars) : b;
         int longest = Math.max(left.length(), right.length());
         if (longest == 0) return 1.0;
-        int[] previous = new int[right.length() + 1];
-        int[] row = new int[right.length() + 1];
-        for (int j = 0; j <= right.length(); j++) previous[j] = j;
-        for (int i = 1; i <= left.length(); i++) {
-            row[0] = i;
-            char c = left.charAt(i - 1);
-            for (int j = 1; j <= right.length(); j++) {
-                int substitution = previous[j - 1] + (c == right.charAt(j - 1) ? 0 : 1);
-                row[j] = Math.min(substitution, Math.min(previous[j] + 1, row[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = row;
-            row = swap;
-        }
-        return 1.0 - previous[right.length()] / (double) longest;
+        return 1.0 - BitParallel.levenshtein(left, right) / (double) longest;
     }
 }

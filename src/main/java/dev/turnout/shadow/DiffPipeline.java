@@ -16,18 +16,28 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Turns captured pairs into records on one background thread: assembling and comparing are
- * quadratic in the capped answer length, never work for an event loop. Pairs are queued and the
- * thread takes them in batches every {@value #BATCH_MS} ms, so an event loop never wakes a thread
- * per pair; a full queue drops the pair and counts it. Every sink gets each record, then a flush.
- * Shared by all event loops.
+ * Turns captured pairs into records on one background thread: assembling and comparing cost time
+ * in the capped answer length, never work for an event loop. Pairs are queued and the thread takes
+ * them in batches every {@value #BATCH_MS} ms, so an event loop never wakes a thread per pair.
+ * Every sink gets each record, then a flush. Shared by all event loops.
+ *
+ * <p>Memory is bounded in bytes, not pairs: every capture holds its buffer against one
+ * {@link ShadowBudget} ({@code shadow.pendingDiffBytes}) from its first byte until the differ has
+ * compared its pair. When the differ falls behind, queued pairs hold the budget, new captures cannot
+ * reserve, and their pairs are shed ({@code differ_backlog}) instead of piling up on the heap.
  */
 public final class DiffPipeline implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DiffPipeline.class.getName());
     static final int SAMPLE_CHARS = 4096;
     static final long BATCH_MS = 10;
+    /** A backstop only: each pair holds at least two initial buffers of the byte budget. */
     static final int QUEUE_CAPACITY = 10_000;
+
+    /** The comparison itself; a seam so that a test can make the differ slow. */
+    interface Differ {
+        DiffMetrics compare(Exchange primary, Exchange candidate, DiffOptions options);
+    }
 
     private record Pair(String id, String alias, String primary, String candidate, String kind, boolean wantsJson,
                         byte[] request, Capture primaryCapture, Capture candidateCapture) {}
@@ -38,12 +48,22 @@ public final class DiffPipeline implements AutoCloseable {
     private final DiffReport report;
     private final List<DiffSink> sinks;
     private final boolean redact;
+    private final ShadowBudget budget;
+    private final Differ differ;
 
-    public DiffPipeline(GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact) {
+    public DiffPipeline(GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact, long budgetBytes) {
+        this(metrics, report, sinks, redact, budgetBytes, ResponseDiffer::compare);
+    }
+
+    DiffPipeline(GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact, long budgetBytes,
+                 Differ differ) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.report = requireNonNull(report, "report");
         this.sinks = List.copyOf(sinks);
         this.redact = redact;
+        this.budget = new ShadowBudget(budgetBytes);
+        this.differ = requireNonNull(differ, "differ");
+        metrics.shadowHeldBytes(budget, ShadowBudget::held);
         this.worker = new Thread(this::work, "turnout-differ");
         worker.setDaemon(true);
         worker.start();
@@ -57,12 +77,35 @@ public final class DiffPipeline implements AutoCloseable {
         return metrics;
     }
 
-    /** Queues one pair for comparison; never blocks. */
+    ShadowBudget budget() {
+        return budget;
+    }
+
+    /** A capture with its first buffer reserved, or null when the byte budget is spent. */
+    Capture open(long startNanos, int capBytes) {
+        return Capture.open(startNanos, capBytes, budget);
+    }
+
+    /** A shadow not sent or a pair not compared: counted by reason, and next to its pairs in the report. */
+    void dropped(String alias, String primary, String candidate, String reason) {
+        metrics.shadowDropped(reason);
+        report.dropped(alias, primary, candidate);
+    }
+
+    /**
+     * Queues one pair whose sides have both ended, or sheds it when a side was shed or the queue is
+     * full; never blocks. The pair's bytes are already reserved: they stay so until it is compared.
+     */
     void submit(String id, String alias, String primary, String candidate, String kind, boolean wantsJson,
                 byte[] request, Capture primaryCapture, Capture candidateCapture) {
-        if (!queue.offer(new Pair(id, alias, primary, candidate, kind, wantsJson, request, primaryCapture, candidateCapture))) {
-            metrics.shadowDropped("diff_queue_full");
+        String shed = primaryCapture.shedReason() != null ? primaryCapture.shedReason() : candidateCapture.shedReason();
+        if (shed == null && queue.offer(new Pair(id, alias, primary, candidate, kind, wantsJson, request, primaryCapture,
+                candidateCapture))) {
+            return;
         }
+        primaryCapture.releaseBytes();
+        candidateCapture.releaseBytes();
+        dropped(alias, primary, candidate, shed != null ? shed : "differ_backlog");
     }
 
     private void work() {
@@ -78,6 +121,9 @@ public final class DiffPipeline implements AutoCloseable {
                     compare(pair);
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "diff of " + pair.alias() + "/" + pair.candidate() + " failed", e);
+                } finally {
+                    pair.primaryCapture().releaseBytes();
+                    pair.candidateCapture().releaseBytes();
                 }
             }
             batch.clear();
@@ -88,7 +134,7 @@ public final class DiffPipeline implements AutoCloseable {
     private void compare(Pair pair) {
         Exchange left = pair.primaryCapture().toExchange();
         Exchange right = pair.candidateCapture().toExchange();
-        DiffMetrics diff = ResponseDiffer.compare(left, right, DiffOptions.defaults(pair.wantsJson()));
+        DiffMetrics diff = differ.compare(left, right, DiffOptions.defaults(pair.wantsJson()));
         DiffRecord record = new DiffRecord(pair.id(), Instant.now(), pair.alias(), pair.primary(), pair.candidate(), pair.kind(),
                 diff, redact ? null : sample(new String(pair.request(), java.nio.charset.StandardCharsets.UTF_8)),
                 redact ? null : sample(left.response().text()), redact ? null : sample(right.response().text()));

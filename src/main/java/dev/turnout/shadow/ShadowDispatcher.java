@@ -18,7 +18,7 @@ import java.util.function.Function;
  * primary again (the noise baseline). Shadows can never touch the client's answer:
  * <ul>
  *   <li>their own HTTP pools ({@link UpstreamPools#shadow}, one per version on this event loop), own timeouts, no retries;</li>
- *   <li>bounded in flight, globally and per version; when full they are dropped and counted;</li>
+ *   <li>bounded in flight, globally and per version, and in bytes; when full they are dropped and counted;</li>
  *   <li>sent alongside the primary, not after it, so latencies compare like for like;</li>
  *   <li>the primary is copied by a capped tee while it streams, never held back.</li>
  * </ul>
@@ -68,22 +68,38 @@ public final class ShadowDispatcher {
     private Capture send(ShadowRequest request, ModelVersion version, String kind, Capture primary, long start) {
         String alias = request.alias().name();
         String refused = limits.tryAcquire(version.id());
-        if (refused != null) {
-            pipeline.metrics().shadowDropped(refused);
-            pipeline.report().dropped(alias, request.primary().id(), version.id());
-            return primary;
-        }
-        Capture teed = primary != null ? primary : new Capture(start, config.captureBytes());
-        Capture shadow = new Capture(start, config.captureBytes());
-        String role = (kind.equals(DiffRecord.NOISE) ? Role.NOISE : Role.SHADOW).label();
-        shadow.whenDone(() -> {
+        if (refused == null) {
+            Capture teed = primary != null ? primary : pipeline.open(start, config.captureBytes());
+            Capture shadow = teed == null ? null : pipeline.open(start, config.captureBytes());
+            if (shadow != null) {
+                pair(request, version, kind, teed, shadow, start);
+                return teed;
+            }
+            if (teed != null && teed != primary) teed.discard();
             limits.release(version.id());
+            refused = "differ_backlog"; // the byte budget has no room for even a first buffer: not sent
+        }
+        pipeline.dropped(alias, request.primary().id(), version.id(), refused);
+        return primary;
+    }
+
+    /**
+     * The pair keeps its in-flight slot until both sides have ended and it is queued or shed, so the
+     * captures waiting for the slower side number at most {@code maxInFlight} pairs.
+     */
+    private void pair(ShadowRequest request, ModelVersion version, String kind, Capture teed, Capture shadow, long start) {
+        String alias = request.alias().name();
+        String role = (kind.equals(DiffRecord.NOISE) ? Role.NOISE : Role.SHADOW).label();
+        teed.retain();
+        shadow.retain();
+        shadow.whenDone(() -> {
             pipeline.metrics().request(alias, version.id(), role, "n/a", outcome(shadow));
             pipeline.metrics().duration(alias, version.id(), role, System.nanoTime() - start);
         });
         // Compare once both sides have ended, whichever ends last.
         Runnable compare = () -> {
             if (teed.done() && shadow.done()) {
+                limits.release(version.id());
                 pipeline.submit(request.id(), alias, request.primary().id(), version.id(), kind, request.wantsJson(),
                         request.body(), teed, shadow);
             }
@@ -91,7 +107,6 @@ public final class ShadowDispatcher {
         teed.whenDone(compare);
         shadow.whenDone(compare);
         forward(request, version, shadow);
-        return teed;
     }
 
     private void forward(ShadowRequest request, ModelVersion version, Capture capture) {

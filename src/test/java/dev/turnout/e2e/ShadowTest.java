@@ -124,6 +124,27 @@ class ShadowTest {
     }
 
     @Test
+    void shouldShedPairsThatDoNotFitTheByteBudgetAndCountThem() {
+        // A 300-token stream is ~45 KiB; with 32 KiB for all shadow captures no pair can fit.
+        SimServer verbose = Fixtures.sim(vertx, SimOptions.defaults("support-v2").withTokens(300));
+        startGateway(verbose, "shadow: [ { version: support-v2, sample: 1.0 } ]",
+                new GatewayConfig.Shadow(64, 32, 256 * 1024, 60_000, 32 * 1024));
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> answer = Http.send(post(base() + "/v1/chat/completions", "{\"model\":\"support-bot\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"question " + i + "\"}]}"));
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).endsWith("data: [DONE]\n\n");
+        }
+        JsonNode entry = awaitReport(r -> r.size() == 1 && r.get(0).get("shadowDrops").asLong() == 6).get(0);
+        assertThat(entry.get("pairs").asLong()).isZero();
+        String metrics = Http.get(admin() + "/metrics").body();
+        assertThat(metrics).contains("turnout_shadow_dropped_total{reason=\"differ_backlog\"} 6.0");
+        // Shed captures gave their bytes back while the answers were still streaming.
+        assertThat(metrics).contains("turnout_shadow_held_bytes 0.0");
+        assertThat(verbose.requestCount()).isEqualTo(6);
+    }
+
+    @Test
     void shouldRecordErrorPairsForAFailingCandidateAndChangeNothingForClients() {
         SimServer failing = Fixtures.sim(vertx, SimOptions.defaults("support-v2").withErrorRate(1.0));
         startGateway(failing, "shadow: [ { version: support-v2, sample: 1.0 } ]", GatewayConfig.Shadow.defaults());

@@ -85,8 +85,8 @@ final class HostileGateway implements AutoCloseable {
         List<String> uris = new CopyOnWriteArrayList<>();
         HttpServer upstream = startUpstream(vertx, uris);
         RouteTable table = routes(upstream);
-        GatewayMetrics metrics = new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), table::revision);
-        DiffPipeline diffs = new DiffPipeline(metrics, new DiffReport(), List.of(), false);
+        GatewayMetrics metrics = new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> table);
+        DiffPipeline diffs = new DiffPipeline(metrics, new DiffReport(), List.of(), false, 1L << 20);
         BodyBudget budget = new BodyBudget(settings.effectiveMaxBufferedBytes());
         DataPlane plane = new DataPlane(Fixtures.config(false, 0).withServer(settings), () -> table, name -> null, metrics,
                 Breakers.withDefaults(), RetryPolicy.defaults(), new ShadowLimits(4, 4), diffs, AccessLog.disabled(),

@@ -1,6 +1,7 @@
 package dev.turnout.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.turnout.load.LoadGenerator.Target;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -36,34 +37,56 @@ public final class Bench {
         Path nodeModules = Path.of(System.getProperty("portkey.modules", "load-tests/peers/node_modules"));
         Path work = Files.createTempDirectory("turnout-bench");
         Files.createDirectories(results);
+        Machine machine = new Machine();
+        machine.pinSelf();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         LoadGenerator load = new LoadGenerator(vertx);
         Report report = new Report(mode.name());
-        try (Processes processes = new Processes(jar, work)) {
-            new Bench(mode, processes, load, report, nodeModules).run();
+        report.extra("machine", machine.json());
+        String failure = null;
+        try (Processes processes = new Processes(jar, work, machine)) {
+            new Bench(mode, processes, machine, load, report, nodeModules).run();
+        } catch (RuntimeException e) {
+            failure = e.getMessage();
         } finally {
             vertx.close();
         }
+        if (failure != null) report.extra("failed", JSON.getNodeFactory().textNode(failure));
         report.write(results);
         System.out.println(report.markdown());
+        // Loud, and a non-zero exit: a run with a dead arm or unanswered requests is no result.
+        if (failure != null) {
+            System.err.println("bench: FAILED: " + failure + " (work directory " + work + ")");
+            System.exit(2);
+        }
         if (report.unanswered() > 0) {
-            System.err.println("bench: " + report.unanswered() + " requests failed");
+            System.err.println("bench: " + report.unanswered() + " requests failed (" + report.timeouts() + " timed out)");
             System.exit(1);
         }
+        System.exit(0);
     }
 
     private final Mode mode;
     private final Processes processes;
+    private final Machine machine;
     private final LoadGenerator load;
     private final Report report;
     private final Path nodeModules;
+    private final Map<String, Process> armProcess = new LinkedHashMap<>();
+    private final Map<String, long[]> armCpu = new LinkedHashMap<>(); // arm -> {cpu ms, requests}
 
-    private Bench(Mode mode, Processes processes, LoadGenerator load, Report report, Path nodeModules) {
+    private Bench(Mode mode, Processes processes, Machine machine, LoadGenerator load, Report report, Path nodeModules) {
         this.mode = mode;
         this.processes = processes;
+        this.machine = machine;
         this.load = load;
         this.report = report;
         this.nodeModules = nodeModules;
+    }
+
+    /** Every process an arm measures must still run after it: a dead one ends the run, loudly. */
+    private void requireAlive(String during) {
+        armProcess.forEach((arm, process) -> processes.requireAlive(process, arm, during));
     }
 
     private static Target target(String name, int port, String model, String... headers) {
@@ -74,21 +97,30 @@ public final class Bench {
         int simPort = Processes.freePort();
         int candidatePort = Processes.freePort();
         int streamPort = Processes.freePort();
-        processes.sim("bench-v1", simPort, 16, 0);
+        int longPort = Processes.freePort();
+        int longCandidatePort = Processes.freePort();
+        Process sim = processes.sim("bench-v1", simPort, 16, 0);
         processes.sim("bench-v2", candidatePort, 16, 0);
         processes.sim("bench-stream", streamPort, 20, 2);
+        processes.sim("bench-long-v1", longPort, 300, 0);
+        processes.sim("bench-long-v2", longCandidatePort, 300, 0);
         int gatewayPort = Processes.freePort();
         int adminPort = Processes.freePort();
-        Process gateway = processes.gateway("turnout", String.join("\n",
+        Process gateway = processes.gateway(Machine.Role.PROXY, "turnout", String.join("\n",
                 "versions:",
                 "  v1: { url: 'http://127.0.0.1:" + simPort + "/v1' }",
                 "  v2: { url: 'http://127.0.0.1:" + candidatePort + "/v1' }",
                 "  stream: { url: 'http://127.0.0.1:" + streamPort + "/v1' }",
+                "  long-v1: { url: 'http://127.0.0.1:" + longPort + "/v1' }",
+                "  long-v2: { url: 'http://127.0.0.1:" + longCandidatePort + "/v1' }",
                 "aliases:",
                 "  bench: { split: { v1: 1 } }",
                 "  bench-shadow: { split: { v1: 1 }, shadow: [ { version: v2, sample: 1.0 } ] }",
                 "  bench-stream: { split: { stream: 1 } }",
+                "  bench-long-shadow: { split: { long-v1: 1 }, shadow: [ { version: long-v2, sample: 1.0 } ] }",
                 ""), gatewayPort, adminPort, Map.of());
+        armProcess.put("direct", sim);
+        armProcess.put("turnout", gateway);
         int nginxPort = Processes.freePort();
         Process nginx = processes.nginx(nginxPort, simPort);
         Process portkey = mode.name().equals("full") ? processes.portkey(nodeModules) : null;
@@ -98,6 +130,8 @@ public final class Bench {
         arms.put("turnout", target("turnout", gatewayPort, "bench"));
         if (nginx != null) arms.put("nginx", target("nginx", nginxPort, "bench-v1"));
         else report.skip("nginx", "nginx is not installed (/usr/sbin/nginx); run.sh installs Debian's nginx-light");
+        armProcess.put("nginx", nginx);
+        armProcess.put("portkey", portkey);
         if (portkey != null) {
             arms.put("portkey", target("portkey", 8787, "bench-v1", "x-portkey-provider", "openai",
                     "x-portkey-custom-host", "http://127.0.0.1:" + simPort + "/v1", "authorization", "Bearer sk-bench"));
@@ -107,11 +141,23 @@ public final class Bench {
         }
         // Warm-up: JIT, connection pools.
         for (Target arm : arms.values()) load.closedLoop(arm, mode.connections(), Math.min(3_000, mode.durationMs()));
+        requireAlive("the warm-up");
 
-        // Throughput, closed loop, interleaved rounds.
+        // Throughput, closed loop, interleaved rounds; CPU of the arm's server process per request.
         for (int round = 0; round < mode.rounds(); round++) {
-            for (Target arm : arms.values()) report.throughput(arm.name(), load.closedLoop(arm, mode.connections(), mode.durationMs()));
+            for (Target arm : arms.values()) {
+                long cpuBefore = machine.cpuMillis(armProcess.get(arm.name()));
+                LoadGenerator.Result result = load.closedLoop(arm, mode.connections(), mode.durationMs());
+                long[] cpu = armCpu.computeIfAbsent(arm.name(), a -> new long[2]);
+                cpu[0] += machine.cpuMillis(armProcess.get(arm.name())) - cpuBefore;
+                cpu[1] += result.requests();
+                report.throughput(arm.name(), result);
+                requireAlive("the " + arm.name() + " throughput arm");
+            }
         }
+        ObjectNode cpuPer10k = JSON.createObjectNode();
+        armCpu.forEach((arm, cpu) -> cpuPer10k.put(arm, cpu[1] == 0 ? null : Math.round(cpu[0] * 10_000.0 / cpu[1])));
+        report.extra("cpuMsPer10k", cpuPer10k);
         // Latency at one connection.
         for (int round = 0; round < mode.rounds(); round++) {
             for (Target arm : arms.values()) report.latencyC1(arm.name(), load.closedLoop(arm, 1, mode.durationMs()));
@@ -138,6 +184,11 @@ public final class Bench {
             report.shadow(true, load.closedLoop(shadowed, mode.connections(), mode.durationMs()),
                     load.closedLoop(shadowed, 1, mode.durationMs()));
         }
+        requireAlive("the shadow arms");
+        // Long answers, every request shadowed: memory must stay bounded, what does not fit is shed.
+        report.extra("shadowLongAnswers", ShadowMemory.measure(load, target("turnout-long-shadow", gatewayPort, "bench-long-shadow"),
+                32, mode.durationMs(), gateway, adminPort));
+        requireAlive("the long-answer shadow arm");
         report.heapPerIdleConnection(IdleConnections.measure(gateway, gatewayPort, mode.idleConnections()), mode.idleConnections());
         Processes.stop(portkey);
         Processes.stop(nginx);

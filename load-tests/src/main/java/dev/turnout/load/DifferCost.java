@@ -13,13 +13,20 @@ import java.util.List;
  * What one compared pair costs the differ thread: assembling both captured answers from their
  * bytes (streamed, as SSE) and comparing them, for a short answer (16 tokens, like the benchmark's)
  * and a long one (2 000 tokens, where the capped quadratic metrics dominate). Mean over many pairs
- * after a warm-up, in microseconds.
+ * after a warm-up, in microseconds. In-process, no network: the figure means something even on a
+ * busy machine. Alone: {@code java -cp <classpath.txt>:target/turnout.jar:load-tests/target/turnout-load-tests.jar
+ * dev.turnout.load.DifferCost [pairs]}.
  */
 final class DifferCost {
 
     record Cost(double shortPairUs, double longPairUs) {}
 
     private DifferCost() {}
+
+    public static void main(String[] args) {
+        Cost cost = measure(args.length > 0 ? Integer.parseInt(args[0]) : 20_000);
+        System.out.println("differ cost per pair: 16 tokens " + cost.shortPairUs() + " µs, 2 000 tokens " + cost.longPairUs() + " µs");
+    }
 
     static Cost measure(int pairs) {
         return new Cost(perPair(16, pairs), perPair(2_000, Math.max(20, pairs / 100)));

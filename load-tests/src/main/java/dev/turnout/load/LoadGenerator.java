@@ -22,18 +22,24 @@ import org.HdrHistogram.Histogram;
  *       intended send time, so a stall shows up in every request it delays (no coordinated omission);</li>
  *   <li>stream: closed loop over SSE answers, recording time to the first chunk and the gaps between chunks.</li>
  * </ul>
+ * A request silent for {@value #REQUEST_TIMEOUT_MS} ms (no connection, no byte) fails and counts as a
+ * timeout (and an error), so a hung upstream or gateway never stalls the run; and each loop as a
+ * whole must end within its duration plus that timeout, or the arm fails.
  */
 final class LoadGenerator {
 
     record Target(String name, URI url, String body, String[] headers) {}
 
-    record Result(String target, long requests, long errors, double seconds, Histogram latencyUs) {
+    static final long REQUEST_TIMEOUT_MS = 10_000;
+
+    /** @param errors every request not answered below 400, timeouts included */
+    record Result(String target, long requests, long errors, long timeouts, double seconds, Histogram latencyUs) {
         double throughput() {
             return requests / seconds;
         }
     }
 
-    record StreamResult(String target, long streams, long errors, Histogram ttftUs, Histogram gapUs, long chunks) {}
+    record StreamResult(String target, long streams, long errors, long timeouts, Histogram ttftUs, Histogram gapUs, long chunks) {}
 
     private final Vertx vertx;
 
@@ -48,7 +54,8 @@ final class LoadGenerator {
 
     private RequestOptions options(Target target) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.url().getHost())
-                .setPort(target.url().getPort()).setURI(target.url().getRawPath());
+                .setPort(target.url().getPort()).setURI(target.url().getRawPath())
+                .setConnectTimeout(REQUEST_TIMEOUT_MS).setIdleTimeout(REQUEST_TIMEOUT_MS);
         options.putHeader("content-type", "application/json");
         for (int i = 0; i < target.headers().length; i += 2) options.putHeader(target.headers()[i], target.headers()[i + 1]);
         return options;
@@ -59,21 +66,36 @@ final class LoadGenerator {
         Buffer body = Buffer.buffer(target.body());
         RequestOptions options = options(target);
         Histogram histogram = new Histogram(60_000_000L, 3);
-        AtomicLong requests = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
+        Counts counts = new Counts();
         long start = System.nanoTime();
         long end = start + durationMs * 1_000_000;
         Promise<Void> done = Promise.promise();
         AtomicLong running = new AtomicLong(connections);
-        for (int i = 0; i < connections; i++) loop(client, options, body, end, histogram, requests, errors, running, done);
-        await(done.future());
+        for (int i = 0; i < connections; i++) loop(client, options, body, end, histogram, counts, running, done);
+        await(done.future(), target.name(), durationMs);
         double seconds = (System.nanoTime() - start) / 1e9;
         client.close();
-        return new Result(target.name(), requests.get(), errors.get(), seconds, histogram);
+        return new Result(target.name(), counts.ok.get(), counts.errors.get(), counts.timeouts.get(), seconds, histogram);
+    }
+
+    /** Answered, failed, and of those failed, silent past the timeout. */
+    private static final class Counts {
+        final AtomicLong ok = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicLong timeouts = new AtomicLong();
+
+        void record(io.vertx.core.AsyncResult<Integer> result) {
+            if (result.succeeded() && result.result() < 400) {
+                ok.incrementAndGet();
+                return;
+            }
+            errors.incrementAndGet();
+            if (result.failed() && result.cause() instanceof java.util.concurrent.TimeoutException) timeouts.incrementAndGet();
+        }
     }
 
     private void loop(HttpClient client, RequestOptions options, Buffer body, long end, Histogram histogram,
-                      AtomicLong requests, AtomicLong errors, AtomicLong running, Promise<Void> done) {
+                      Counts counts, AtomicLong running, Promise<Void> done) {
         if (System.nanoTime() >= end) {
             if (running.decrementAndGet() == 0) done.tryComplete();
             return;
@@ -84,9 +106,8 @@ final class LoadGenerator {
             synchronized (histogram) {
                 histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
             }
-            if (result.succeeded() && result.result() < 400) requests.incrementAndGet();
-            else errors.incrementAndGet();
-            loop(client, options, body, end, histogram, requests, errors, running, done);
+            counts.record(result);
+            loop(client, options, body, end, histogram, counts, running, done);
         });
     }
 
@@ -95,8 +116,7 @@ final class LoadGenerator {
         Buffer body = Buffer.buffer(target.body());
         RequestOptions options = options(target);
         Histogram histogram = new Histogram(60_000_000L, 3);
-        AtomicLong requests = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
+        Counts counts = new Counts();
         long total = ratePerSecond * durationMs / 1000;
         long intervalNanos = 1_000_000_000L / ratePerSecond;
         long start = System.nanoTime();
@@ -113,17 +133,19 @@ final class LoadGenerator {
                     synchronized (histogram) {
                         histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
                     }
-                    if (result.succeeded() && result.result() < 400) requests.incrementAndGet();
-                    else errors.incrementAndGet();
+                    counts.record(result);
                     if (completed.incrementAndGet() == total) done.tryComplete();
                 });
             }
         });
-        await(done.future());
-        vertx.cancelTimer(timer);
+        try {
+            await(done.future(), target.name(), durationMs);
+        } finally {
+            vertx.cancelTimer(timer);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         client.close();
-        return new Result(target.name(), requests.get(), errors.get(), seconds, histogram);
+        return new Result(target.name(), counts.ok.get(), counts.errors.get(), counts.timeouts.get(), seconds, histogram);
     }
 
     StreamResult streams(Target target, int connections, long durationMs) {
@@ -132,20 +154,19 @@ final class LoadGenerator {
         RequestOptions options = options(target);
         Histogram ttft = new Histogram(60_000_000L, 3);
         Histogram gaps = new Histogram(60_000_000L, 3);
-        AtomicLong streams = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
+        Counts counts = new Counts();
         AtomicLong chunks = new AtomicLong();
         long end = System.nanoTime() + durationMs * 1_000_000;
         Promise<Void> done = Promise.promise();
         AtomicLong running = new AtomicLong(connections);
-        for (int i = 0; i < connections; i++) streamLoop(client, options, body, end, ttft, gaps, streams, errors, chunks, running, done);
-        await(done.future());
+        for (int i = 0; i < connections; i++) streamLoop(client, options, body, end, ttft, gaps, counts, chunks, running, done);
+        await(done.future(), target.name(), durationMs);
         client.close();
-        return new StreamResult(target.name(), streams.get(), errors.get(), ttft, gaps, chunks.get());
+        return new StreamResult(target.name(), counts.ok.get(), counts.errors.get(), counts.timeouts.get(), ttft, gaps, chunks.get());
     }
 
     private void streamLoop(HttpClient client, RequestOptions options, Buffer body, long end, Histogram ttft, Histogram gaps,
-                            AtomicLong streams, AtomicLong errors, AtomicLong chunks, AtomicLong running, Promise<Void> done) {
+                            Counts counts, AtomicLong chunks, AtomicLong running, Promise<Void> done) {
         if (System.nanoTime() >= end) {
             if (running.decrementAndGet() == 0) done.tryComplete();
             return;
@@ -153,7 +174,7 @@ final class LoadGenerator {
         long sent = System.nanoTime();
         long[] last = {0};
         client.request(options).compose(request -> request.send(body)).compose(response -> {
-            Promise<Void> ended = Promise.promise();
+            Promise<Integer> ended = Promise.promise();
             response.handler(chunk -> {
                 long now = System.nanoTime();
                 // Count SSE events, not TCP reads: one read may carry several events.
@@ -165,13 +186,12 @@ final class LoadGenerator {
                 }
                 last[0] = now;
             });
-            response.endHandler(v -> ended.complete());
+            response.endHandler(v -> ended.tryComplete(response.statusCode()));
             response.exceptionHandler(ended::tryFail);
             return ended.future();
         }).onComplete(result -> {
-            if (result.succeeded()) streams.incrementAndGet();
-            else errors.incrementAndGet();
-            streamLoop(client, options, body, end, ttft, gaps, streams, errors, chunks, running, done);
+            counts.record(result);
+            streamLoop(client, options, body, end, ttft, gaps, counts, chunks, running, done);
         });
     }
 
@@ -188,11 +208,15 @@ final class LoadGenerator {
                 .compose(response -> response.body().map(b -> response.statusCode()));
     }
 
-    static <T> T await(Future<T> future) {
+    /** Waits for a loop of {@code durationMs}; past it and a request timeout more (plus slack), the arm has hung: it fails. */
+    static <T> T await(Future<T> future, String arm, long durationMs) {
+        long limitMs = durationMs + REQUEST_TIMEOUT_MS + 30_000;
         try {
-            return future.toCompletionStage().toCompletableFuture().get();
+            return future.toCompletionStage().toCompletableFuture().get(limitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("arm " + arm + " did not end within " + limitMs + " ms");
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("arm " + arm + " failed: " + e, e);
         }
     }
 }

@@ -19,11 +19,13 @@ final class Processes implements AutoCloseable {
 
     private final Path jar;
     private final Path work;
+    private final Machine machine;
     private final List<Process> started = new ArrayList<>();
 
-    Processes(Path jar, Path work) {
+    Processes(Path jar, Path work, Machine machine) {
         this.jar = jar;
         this.work = work;
+        this.machine = machine;
     }
 
     static int freePort() {
@@ -34,13 +36,20 @@ final class Processes implements AutoCloseable {
         }
     }
 
+    /** A simulator with as many event loops as the simulators' cores (one server per loop, one port). */
     Process sim(String name, int port, int tokens, long tokenMs) {
-        return start(List.of("java", "-Xmx256m", "-jar", jar.toString(), "sim", "--name", name, "--port", Integer.toString(port),
-                "--tokens", Integer.toString(tokens), "--token-ms", Long.toString(tokenMs)), Map.of(), "sim-" + name, port);
+        return start(Machine.Role.SIMULATOR, List.of("java", "-Xmx256m", "-jar", jar.toString(), "sim", "--name", name,
+                "--port", Integer.toString(port), "--tokens", Integer.toString(tokens), "--token-ms", Long.toString(tokenMs),
+                "--event-loops", Integer.toString(machine.coresOf(Machine.Role.SIMULATOR))), Map.of(), "sim-" + name, port);
     }
 
-    /** A gateway from a routes file, with the given TURNOUT_* environment. */
+    /** The gateway under test is a {@link Machine.Role#PROXY}; the extra ones of the rollback run are not. */
     Process gateway(String name, String routesYaml, int port, int adminPort, Map<String, String> env) {
+        return gateway(Machine.Role.OTHER, name, routesYaml, port, adminPort, env);
+    }
+
+    /** A gateway from a routes file, with the given TURNOUT_* environment, one event loop per core of its role. */
+    Process gateway(Machine.Role role, String name, String routesYaml, int port, int adminPort, Map<String, String> env) {
         Path routes = work.resolve(name + "-routes.yaml");
         write(routes, routesYaml);
         Map<String, String> all = new java.util.HashMap<>(env);
@@ -50,8 +59,9 @@ final class Processes implements AutoCloseable {
         all.put("TURNOUT_HOST", "127.0.0.1");
         all.put("TURNOUT_DIFF_LOG", work.resolve(name + "-diffs.jsonl").toString());
         all.put("TURNOUT_INSTANCE_ID", name);
+        all.putIfAbsent("TURNOUT_EVENT_LOOPS", Integer.toString(machine.coresOf(role)));
         // A proxy's live set is small: a 128 MiB heap keeps the resident size honest (DESIGN.md: ≤ 256 MiB).
-        return start(List.of("java", "-Xmx128m", "-Xlog:gc:file=" + work.resolve(name + "-gc.log"), "-jar", jar.toString(), "serve"),
+        return start(role, List.of("java", "-Xmx128m", "-Xlog:gc:file=" + work.resolve(name + "-gc.log"), "-jar", jar.toString(), "serve"),
                 all, name, port);
     }
 
@@ -62,7 +72,7 @@ final class Processes implements AutoCloseable {
         Path dir = work.resolve("nginx");
         write(dir.resolve("logs/.keep"), "");
         write(dir.resolve("nginx.conf"), String.join("\n",
-                "worker_processes 2;",
+                "worker_processes " + machine.coresOf(Machine.Role.PROXY) + ";",
                 "pid " + dir.resolve("nginx.pid") + ";",
                 "error_log " + dir.resolve("logs/error.log") + " warn;",
                 "daemon off;",
@@ -82,14 +92,15 @@ final class Processes implements AutoCloseable {
                 "    }",
                 "  }",
                 "}", ""));
-        return start(List.of(binary.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString()), Map.of(), "nginx", port);
+        return start(Machine.Role.PROXY, List.of(binary.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString()),
+                Map.of(), "nginx", port);
     }
 
     /** Portkey's open-source gateway from npm (port 8787), or null when it is not installed. */
     Process portkey(Path nodeModules) {
         Path server = nodeModules.resolve("@portkey-ai/gateway/build/start-server.js");
         if (!Files.exists(server)) return null;
-        return start(List.of("node", server.toString()), Map.of(), "portkey", 8787);
+        return start(Machine.Role.PROXY, List.of("node", server.toString()), Map.of(), "portkey", 8787);
     }
 
     Process redis(int port) {
@@ -100,13 +111,13 @@ final class Processes implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return start(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no"), Map.of(), "redis", port);
+        return start(Machine.Role.OTHER, List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no"), Map.of(), "redis", port);
     }
 
-    private Process start(List<String> command, Map<String, String> env, String name, int port) {
+    private Process start(Machine.Role role, List<String> command, Map<String, String> env, String name, int port) {
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(machine.command(role, command)).redirectErrorStream(true)
                     .redirectOutput(work.resolve(name + ".log").toFile());
             builder.environment().putAll(env);
             Process process = builder.start();
@@ -132,6 +143,14 @@ final class Processes implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " did not listen on " + port);
+    }
+
+    /** Fails the run, loudly, when a process it measures has died (an OutOfMemoryError, a crash). */
+    void requireAlive(Process process, String name, String during) {
+        if (process != null && !process.isAlive()) {
+            throw new IllegalStateException(name + " died during " + during + " (exit " + process.exitValue() + "); see "
+                    + work.resolve(name + ".log"));
+        }
     }
 
     static void stop(Process process) {

@@ -35,6 +35,8 @@ final class Report {
     private final Map<Boolean, Histogram> shadowC1 = new LinkedHashMap<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
     private long unanswered;
+    private long timeouts;
+    private final Map<String, com.fasterxml.jackson.databind.JsonNode> extras = new LinkedHashMap<>();
     private double rssMiB = -1;
     private long heapPerConnection = -1;
     private int idleConnections;
@@ -53,18 +55,30 @@ final class Report {
         return unanswered;
     }
 
+    long timeouts() {
+        return timeouts;
+    }
+
+    /** A figure measured beside the arms (machine, CPU per request, shadow memory...), written as is. */
+    void extra(String key, com.fasterxml.jackson.databind.JsonNode value) {
+        extras.put(key, value);
+    }
+
     void throughput(String arm, Result result) {
         unanswered += result.errors();
+        timeouts += result.timeouts();
         throughput.computeIfAbsent(arm, a -> new ArrayList<>()).add(result.throughput());
     }
 
     void latencyC1(String arm, Result result) {
         unanswered += result.errors();
+        timeouts += result.timeouts();
         merge(c1, arm, result.latencyUs());
     }
 
     void rate(String arm, Result result) {
         unanswered += result.errors();
+        timeouts += result.timeouts();
         merge(rate, arm, result.latencyUs());
         rateThroughput.put(arm, new double[] {result.throughput()});
     }
@@ -75,6 +89,7 @@ final class Report {
 
     void stream(String arm, StreamResult result) {
         unanswered += result.errors();
+        timeouts += result.timeouts();
         merge(ttft, arm, result.ttftUs());
         merge(gaps, arm, result.gapUs());
         chunksPerStream.computeIfAbsent(arm, a -> new ArrayList<>()).add(result.streams() == 0 ? 0 : result.chunks() / (double) result.streams());
@@ -82,6 +97,7 @@ final class Report {
 
     void shadow(boolean on, Result loaded, Result single) {
         unanswered += loaded.errors() + single.errors();
+        timeouts += loaded.timeouts() + single.timeouts();
         shadowThroughput.computeIfAbsent(on, a -> new ArrayList<>()).add(loaded.throughput());
         merge(shadowC1, on, single.latencyUs());
     }
@@ -179,7 +195,8 @@ final class Report {
         else root.put("rssMiB", Math.round(rssMiB));
         ObjectNode skips = root.putObject("skipped");
         skipped.forEach(skips::put);
-        root.put("unanswered", unanswered);
+        extras.forEach(root::set);
+        root.put("unanswered", unanswered).put("timeouts", timeouts);
         return root;
     }
 
@@ -208,7 +225,11 @@ final class Report {
                 .append(" µs for 16 tokens, ").append(json.at("/differUsPerPair/longAnswer2000Tokens").asText()).append(" µs for 2 000 tokens\n")
                 .append("Heap per idle connection: ").append(json.at("/heapBytesPerIdleConnection").asText()).append(" B over ")
                 .append(idleConnections).append(" connections; gateway RSS at the end of the constant-rate run: ")
-                .append(json.at("/rssMiB").asText()).append(" MiB\n");
+                .append(json.at("/rssMiB").asText()).append(" MiB\n")
+                .append("CPU ms per 10 000 requests: ").append(json.path("cpuMsPer10k")).append('\n')
+                .append("Shadow, 300-token answers: ").append(json.path("shadowLongAnswers")).append('\n')
+                .append("Machine: ").append(json.path("machine")).append('\n');
+        if (json.has("failed")) md.append("FAILED: ").append(json.path("failed").asText()).append('\n');
         skipped.forEach((arm, reason) -> md.append("Skipped ").append(arm).append(": ").append(reason).append('\n'));
         return md.toString();
     }
