@@ -7,20 +7,28 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
  * The in-memory aggregate behind {@code GET /admin/diffs}: per alias × primary × candidate, verdict counts,
  * how often the candidate differs next to how often the primary differs from itself (the noise
  * floor), latency and token deltas at p50/p95 over the most recent pairs, shadow drops, and the
- * latest pairs as samples. Thread-safe; bounded memory per pair of versions.
+ * latest pairs as samples. Thread-safe, and bounded in memory whatever the traffic or the route
+ * table: at most {@link #MAX_KEYS} keys (each a fixed few KiB of primitive rings; pairs of keys
+ * beyond it are counted in {@code keysOverflowed}, not kept), and samples held in one ring of at
+ * most {@link #MAX_SAMPLES} pairs and {@link #SAMPLE_BUDGET_CHARS} characters of text across all
+ * keys, oldest evicted first.
  */
 public final class DiffReport implements DiffSink {
 
-    static final int WINDOW = 1024;
-    static final int SAMPLES = 100;
+    static final int WINDOW = 512;
+    static final int MAX_KEYS = 1024;
+    static final long SAMPLE_BUDGET_CHARS = 2_000_000; // at most ~4 MiB of text, however many keys
+    static final int MAX_SAMPLES = 1000; // redacted samples have no text, but still take room
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Key(String alias, String primary, String candidate) {
@@ -29,26 +37,36 @@ public final class DiffReport implements DiffSink {
         }
     }
 
+    /** The most recent values, oldest overwritten: a fixed {@code double[]}, no boxing. */
+    private static final class Ring {
+        private final double[] values = new double[WINDOW];
+        private int size;
+        private int next;
+
+        void add(double value) {
+            values[next] = value;
+            next = (next + 1) % values.length;
+            if (size < values.length) size++;
+        }
+
+        double[] copy() {
+            return Arrays.copyOf(values, size); // order does not matter: the caller sorts
+        }
+    }
+
     /** Counts and recent values for one alias × candidate (or one alias's noise pairs). */
     private static final class Stats {
         final Map<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
-        final Deque<Double> latencyDeltas = new ArrayDeque<>();
-        final Deque<Double> ttftDeltas = new ArrayDeque<>();
-        final Deque<Double> tokenDeltas = new ArrayDeque<>();
-        final Deque<DiffRecord> samples = new ArrayDeque<>();
+        final Ring latencyDeltas = new Ring();
+        final Ring ttftDeltas = new Ring();
+        final Ring tokenDeltas = new Ring();
         long drops;
 
         synchronized void add(DiffRecord record) {
             verdicts.merge(record.metrics().verdict(), 1L, Long::sum);
-            push(latencyDeltas, record.metrics().latencyDeltaMs(), WINDOW);
-            if (record.metrics().ttftDeltaMs() != null) push(ttftDeltas, record.metrics().ttftDeltaMs(), WINDOW);
-            if (record.metrics().completionTokenDelta() != null) push(tokenDeltas, (double) record.metrics().completionTokenDelta(), WINDOW);
-            push(samples, record, SAMPLES);
-        }
-
-        private static <T> void push(Deque<T> deque, T value, int cap) {
-            deque.addFirst(value);
-            if (deque.size() > cap) deque.removeLast();
+            latencyDeltas.add(record.metrics().latencyDeltaMs());
+            if (record.metrics().ttftDeltaMs() != null) ttftDeltas.add(record.metrics().ttftDeltaMs());
+            if (record.metrics().completionTokenDelta() != null) tokenDeltas.add(record.metrics().completionTokenDelta());
         }
 
         synchronized long pairs() {
@@ -62,20 +80,54 @@ public final class DiffReport implements DiffSink {
 
     private final Map<Key, Stats> candidates = new ConcurrentHashMap<>();
     private final Map<Key, Stats> noise = new ConcurrentHashMap<>();
+    private final AtomicLong keysOverflowed = new AtomicLong();
+    private final Deque<DiffRecord> samples = new ArrayDeque<>();
+    private long sampleChars;
 
     @Override
     public void accept(DiffRecord record) {
         // Noise pairs compare the primary with itself: keyed by the primary alone.
         Key key = new Key(record.alias(), record.primary(), record.noise() ? record.primary() : record.candidate());
-        (record.noise() ? noise : candidates).computeIfAbsent(key, k -> new Stats()).add(record);
+        Stats stats = stats(record.noise() ? noise : candidates, key);
+        if (stats == null) return;
+        stats.add(record);
+        keepSample(record);
     }
 
     /** A shadow that was not sent (pool full, ...): counted next to the pairs it would have made. */
     public void dropped(String alias, String primary, String candidate) {
-        Stats stats = candidates.computeIfAbsent(new Key(alias, primary, candidate), k -> new Stats());
+        Stats stats = stats(candidates, new Key(alias, primary, candidate));
+        if (stats == null) return;
         synchronized (stats) {
             stats.drops++;
         }
+    }
+
+    /** The key's stats, or null (counted) once the report holds {@link #MAX_KEYS} keys. */
+    private Stats stats(Map<Key, Stats> map, Key key) {
+        Stats stats = map.get(key);
+        if (stats != null) return stats;
+        if (candidates.size() + noise.size() >= MAX_KEYS) {
+            keysOverflowed.incrementAndGet();
+            return null;
+        }
+        return map.computeIfAbsent(key, k -> new Stats());
+    }
+
+    private synchronized void keepSample(DiffRecord record) {
+        long chars = chars(record);
+        if (chars > SAMPLE_BUDGET_CHARS) return;
+        samples.addFirst(record);
+        sampleChars += chars;
+        while (sampleChars > SAMPLE_BUDGET_CHARS || samples.size() > MAX_SAMPLES) sampleChars -= chars(samples.removeLast());
+    }
+
+    private static long chars(DiffRecord record) {
+        return length(record.requestSample()) + length(record.primarySample()) + length(record.candidateSample());
+    }
+
+    private static long length(String text) {
+        return text == null ? 0 : text.length();
     }
 
     /** The report: one entry per alias × candidate with its noise floor beside it. */
@@ -88,6 +140,7 @@ public final class DiffReport implements DiffSink {
                     Key key = entry.getKey();
                     entries.add(entry(key, entry.getValue(), noise.get(new Key(key.alias(), key.primary(), key.primary()))));
                 });
+        root.put("keysOverflowed", keysOverflowed.get());
         root.put("definitions", "differentRate = different / (pairs - errors); changedRate = (similar + different) / "
                 + "(pairs - errors); noise* are the same rates for the primary compared with itself; a candidate whose "
                 + "rates sit at its noise rates answers no more differently than production does from run to run");
@@ -103,9 +156,9 @@ public final class DiffReport implements DiffSink {
             for (Verdict verdict : Verdict.values()) verdicts.put(verdict.label(), stats.count(verdict));
             rates(node, "", stats);
             node.put("shadowDrops", stats.drops);
-            node.set("latencyDeltaMs", percentiles(stats.latencyDeltas.stream().mapToDouble(Double::doubleValue).toArray()));
-            node.set("ttftDeltaMs", percentiles(stats.ttftDeltas.stream().mapToDouble(Double::doubleValue).toArray()));
-            node.set("completionTokenDelta", percentiles(stats.tokenDeltas.stream().mapToDouble(Double::doubleValue).toArray()));
+            node.set("latencyDeltaMs", percentiles(stats.latencyDeltas.copy()));
+            node.set("ttftDeltaMs", percentiles(stats.ttftDeltas.copy()));
+            node.set("completionTokenDelta", percentiles(stats.tokenDeltas.copy()));
         }
         if (noiseStats == null) {
             node.put("noisePairs", 0).putNull("noiseDifferentRate").putNull("noiseChangedRate");
@@ -142,19 +195,12 @@ public final class DiffReport implements DiffSink {
     /** The latest pairs, newest first, that match the filter. */
     public ArrayNode samples(Predicate<DiffRecord> filter, int limit) {
         ArrayNode out = JSON.createArrayNode();
-        java.util.List<DiffRecord> all = new java.util.ArrayList<>();
-        for (Stats stats : candidates.values()) {
-            synchronized (stats) {
-                all.addAll(stats.samples);
+        synchronized (this) {
+            for (Iterator<DiffRecord> newest = samples.iterator(); newest.hasNext() && out.size() < limit; ) {
+                DiffRecord record = newest.next();
+                if (filter.test(record)) out.add(record.toJson());
             }
         }
-        for (Stats stats : noise.values()) {
-            synchronized (stats) {
-                all.addAll(stats.samples);
-            }
-        }
-        all.stream().filter(filter).sorted((a, b) -> b.time().compareTo(a.time())).limit(limit)
-                .forEach(record -> out.add(record.toJson()));
         return out;
     }
 
