@@ -134,7 +134,10 @@ final class ProxyHandler {
         }
         ProxyCall call = new ProxyCall(request, table, inspected, body.bytes(), body.length(), startNanos, decision);
         try {
-            if (shadowable(request.path())) call.capture = shadows.begin(shadowRequest(call));
+            // The copy (headers, body, request id) is made only for an alias that has shadows.
+            if (shadowable(request.path()) && !decision.alias().shadows().isEmpty()) {
+                call.capture = shadows.begin(shadowRequest(call));
+            }
             forwarder.start(call);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request failed before it was forwarded", e);
