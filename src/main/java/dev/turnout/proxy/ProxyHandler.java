@@ -8,7 +8,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,7 +28,7 @@ final class ProxyHandler {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
 
     // Never forwarded as is: the proxy sets these itself, or they identify the caller to the gateway only.
-    static final Set<String> REQUEST_HEADERS_SET_HERE = Set.of("host", "content-length", "authorization",
+    static final HopByHop.Names REQUEST_HEADERS_SET_HERE = new HopByHop.Names("host", "content-length", "authorization",
             "x-turnout-client", "accept-encoding", "expect");
 
     private final DataPlane plane;

@@ -7,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -21,7 +20,7 @@ import java.util.function.Consumer;
  */
 final class Relay {
 
-    private static final Set<String> RESPONSE_HEADERS_SET_HERE = Set.of("x-turnout-alias", "x-turnout-version",
+    private static final HopByHop.Names RESPONSE_HEADERS_SET_HERE = new HopByHop.Names("x-turnout-alias", "x-turnout-version",
             "x-turnout-revision", "x-turnout-decision", "server-timing");
 
     private final Vertx vertx;
