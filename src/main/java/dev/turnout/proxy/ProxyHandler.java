@@ -101,12 +101,12 @@ final class ProxyHandler {
         }
         // Sent only now that the body is wanted: a refused client never sends it.
         if (BodyReader.expectsContinue(request)) request.response().writeContinue();
-        bodies.read(request, declared, reservation).onComplete(read -> {
+        bodies.read(request, declared, reservation, connection).onComplete(read -> {
             try {
                 if (read.failed()) {
                     bodyFailed(request, startNanos, read.cause());
                 } else {
-                    proxy(request, table, identity, read.result(), startNanos);
+                    proxy(request, connection, table, identity, read.result(), startNanos);
                 }
             } catch (RuntimeException e) {
                 internalError(request, startNanos, e);
@@ -114,7 +114,7 @@ final class ProxyHandler {
         });
     }
 
-    private void proxy(HttpServerRequest request, RouteTable table, ClientIdentity identity, BodyReader.Body body,
+    private void proxy(HttpServerRequest request, ConnectionGuard connection, RouteTable table, ClientIdentity identity, BodyReader.Body body,
                        long startNanos) {
         RouteDecision decision;
         InspectedRequest inspected;
@@ -131,7 +131,7 @@ final class ProxyHandler {
             reject(request, startNanos, e.error());
             return;
         }
-        ProxyCall call = new ProxyCall(request, table, inspected, body.bytes(), body.length(), startNanos, decision);
+        ProxyCall call = new ProxyCall(request, connection, table, inspected, body.bytes(), body.length(), startNanos, decision);
         try {
             // The copy (headers, body, request id) is made only for an alias that has shadows.
             if (shadowable(request.path()) && !decision.alias().shadows().isEmpty()) {

@@ -2,7 +2,6 @@ package dev.turnout.proxy;
 
 import dev.turnout.upstream.UpstreamFailure;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,13 +22,11 @@ final class Relay {
     private static final HopByHop.Names RESPONSE_HEADERS_SET_HERE = new HopByHop.Names("x-turnout-alias", "x-turnout-version",
             "x-turnout-revision", "x-turnout-decision", "server-timing");
 
-    private final Vertx vertx;
     private final CallLedger ledger;
     private final Consumer<ProxyCall> onFault;
 
     /** @param onFault what to do with a call when the gateway itself fails while relaying it */
-    Relay(Vertx vertx, CallLedger ledger, Consumer<ProxyCall> onFault) {
-        this.vertx = vertx;
+    Relay(CallLedger ledger, Consumer<ProxyCall> onFault) {
         this.ledger = ledger;
         this.onFault = onFault;
     }
@@ -80,23 +77,25 @@ final class Relay {
             response.end();
             if (call.capture != null) call.capture.end();
         }));
-        watchSilence(call, call.decision.version().timeoutMs());
+        long silenceMs = call.decision.version().timeoutMs();
+        watchSilence(call, silenceMs, silenceMs);
     }
 
     /**
      * Vert.x stops its own idle timer at the response headers, so silence in the body is watched
-     * here: one timer per {@code timeoutMs}, not one per chunk. Time the answer spends paused
-     * because the client reads slowly is the client's, not the upstream's silence.
+     * here, on the client connection's one timer ({@link ConnectionGuard#watch}), not with a timer
+     * per answer or per chunk. Time the answer spends paused because the client reads slowly is the
+     * client's, not the upstream's silence. The watch ends when the response does (the guard then
+     * waits for the next head) or when the connection closes.
      */
-    private void watchSilence(ProxyCall call, long timeoutMs) {
-        call.idleTimer = vertx.setTimer(timeoutMs, id -> {
-            call.idleTimer = -1;
+    private void watchSilence(ProxyCall call, long timeoutMs, long delayMs) {
+        call.connection.watch(delayMs, () -> {
             if (call.finished) return;
             long silentMs = call.paused ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.lastChunkNanos);
             if (silentMs >= timeoutMs) {
                 broken(call, new TimeoutException("no bytes for " + silentMs + " ms after the response headers"));
             } else {
-                watchSilence(call, timeoutMs - silentMs);
+                watchSilence(call, timeoutMs, timeoutMs - silentMs);
             }
         });
     }
