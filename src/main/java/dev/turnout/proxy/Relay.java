@@ -137,13 +137,16 @@ final class Relay {
         return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
     }
 
+    /** Written into one builder: this runs once per answer. */
     private static String serverTiming(ProxyCall call) {
-        return "turnout;dur=" + millis(call.sentNanos - call.startNanos) + ", upstream;dur=" + millis(call.headersNanos - call.sentNanos);
+        StringBuilder timing = new StringBuilder(48).append("turnout;dur=");
+        millis(timing, call.sentNanos - call.startNanos).append(", upstream;dur=");
+        return millis(timing, call.headersNanos - call.sentNanos).toString();
     }
 
-    private static String millis(long nanos) {
+    private static StringBuilder millis(StringBuilder out, long nanos) {
         long micros = nanos / 1000;
         long fraction = micros % 1000;
-        return micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+        return out.append(micros / 1000).append(fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".").append(fraction);
     }
 }
