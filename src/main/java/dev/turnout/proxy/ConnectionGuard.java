@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -31,6 +32,11 @@ final class ConnectionGuard {
     private final HttpConnection connection;
     private final long headerTimeoutMs;
     private final Runnable closeConnection;
+    /** Ends each exchange; one handler for the connection's lifetime rather than one per request. */
+    private final Handler<Void> exchangeEnded = ended -> {
+        releaseReservation();
+        awaitHead();
+    };
     private long timer = NONE;
     /** When the armed timer fires (System.nanoTime); meaningful while {@link #timer} is set. */
     private long timerDueNanos;
@@ -50,10 +56,7 @@ final class ConnectionGuard {
     /** A request head arrived: its deadline is met; the next one starts when this response ends. */
     void requestArrived(HttpServerRequest request) {
         unwatch();
-        request.response().bodyEndHandler(ended -> {
-            releaseReservation();
-            awaitHead();
-        });
+        request.response().bodyEndHandler(exchangeEnded);
     }
 
     /** The reservation for the request in progress, released with its exchange. */
