@@ -132,10 +132,15 @@ public final class Main implements Runnable {
         }
     }
 
-    /** One event loop per core (a proxy never blocks them), with Vert.x's own meters in {@code registry}. */
+    /**
+     * One event loop per core (a proxy never blocks them), with Vert.x's own meters in {@code registry}.
+     * {@code TURNOUT_VERTX_HTTP_METRICS=off} leaves out its per-request upstream meters too (the server
+     * side is always off, see {@link VertxMeters}): they build tags and look meters up per proxied
+     * request, and the gateway's {@code turnout_*} meters count the same requests.
+     */
     static Vertx vertx(GatewayConfig settings, PrometheusMeterRegistry registry) {
         return VertxMeters.vertx(settings.server().eventLoops() > 0 ? settings.server().eventLoops()
-                : Runtime.getRuntime().availableProcessors(), registry);
+                : Runtime.getRuntime().availableProcessors(), registry, !"off".equals(System.getenv("TURNOUT_VERTX_HTTP_METRICS")));
     }
 
     static Future<Gateway> startGateway(Vertx vertx, GatewayConfig settings, PrometheusMeterRegistry registry) {

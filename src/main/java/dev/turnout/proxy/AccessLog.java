@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One JSON line per request: alias, version, decision, status, durations and bytes, never prompt
- * text, keys or client ids. Lines are queued and written by one daemon thread in batches every
- * {@value #FLUSH_MS} ms, so an event loop never waits on the terminal or a pipe and never wakes a
- * thread per request (on a small machine that wake-up cost more than the rest of the request);
- * when the queue is full lines are dropped and counted.
+ * text, keys or client ids. Entries are queued and formatted and written by one daemon thread in
+ * batches every {@value #FLUSH_MS} ms, so an event loop neither formats JSON nor waits on the
+ * terminal or a pipe, and never wakes a thread per request (on a small machine that wake-up cost
+ * more than the rest of the request); when the queue is full entries are dropped and counted.
  */
 public final class AccessLog {
 
@@ -35,7 +35,7 @@ public final class AccessLog {
     private static final AccessLog DISABLED = new AccessLog(null, 0);
     static final long FLUSH_MS = 20;
 
-    private final BlockingQueue<String> queue;
+    private final BlockingQueue<Entry> queue;
     private final AtomicLong dropped = new AtomicLong();
 
     private AccessLog(PrintStream out, int capacity) {
@@ -45,7 +45,7 @@ public final class AccessLog {
         }
         queue = new ArrayBlockingQueue<>(capacity);
         Thread writer = new Thread(() -> {
-            java.util.List<String> batch = new java.util.ArrayList<>();
+            java.util.List<Entry> batch = new java.util.ArrayList<>();
             StringBuilder text = new StringBuilder();
             while (!Thread.currentThread().isInterrupted()) {
                 queue.drainTo(batch);
@@ -53,7 +53,7 @@ public final class AccessLog {
                     java.util.concurrent.locks.LockSupport.parkNanos(FLUSH_MS * 1_000_000);
                     continue;
                 }
-                for (String line : batch) text.append(line).append('\n');
+                for (int i = 0; i < batch.size(); i++) append(text, batch.get(i)).append('\n');
                 out.print(text);
                 out.flush();
                 text.setLength(0);
@@ -78,11 +78,11 @@ public final class AccessLog {
 
     public void log(Entry entry) {
         if (queue == null) return;
-        if (!queue.offer(format(entry))) dropped.incrementAndGet();
+        if (!queue.offer(entry)) dropped.incrementAndGet();
     }
 
-    static String format(Entry e) {
-        StringBuilder line = new StringBuilder(256).append("{\"type\":\"access\",\"time\":").append(e.epochMillis());
+    private static StringBuilder append(StringBuilder line, Entry e) {
+        line.append("{\"type\":\"access\",\"time\":").append(e.epochMillis());
         field(line, "method", e.method());
         field(line, "path", e.path());
         field(line, "alias", e.alias());
@@ -91,15 +91,17 @@ public final class AccessLog {
         line.append(",\"status\":").append(e.status());
         field(line, "outcome", e.outcome());
         line.append(",\"attempts\":").append(e.attempts())
-                .append(",\"gatewayMs\":").append(round(e.gatewayMs()))
-                .append(",\"totalMs\":").append(round(e.totalMs()))
-                .append(",\"ttfbMs\":").append(e.ttfbMs() == null ? "null" : Double.toString(round(e.ttfbMs())))
-                .append(",\"bytesIn\":").append(e.bytesIn())
+                .append(",\"gatewayMs\":");
+        millis(line, e.gatewayMs()).append(",\"totalMs\":");
+        millis(line, e.totalMs()).append(",\"ttfbMs\":");
+        if (e.ttfbMs() == null) line.append("null");
+        else millis(line, e.ttfbMs());
+        line.append(",\"bytesIn\":").append(e.bytesIn())
                 .append(",\"bytesOut\":").append(e.bytesOut())
                 .append(",\"shadowed\":").append(e.shadowed());
         field(line, "traceparent", e.traceparent());
         if (e.upstreamError() != null) field(line, "upstreamError", e.upstreamError());
-        return line.append('}').toString();
+        return line.append('}');
     }
 
     private static void field(StringBuilder line, String name, String value) {
@@ -113,7 +115,21 @@ public final class AccessLog {
         }
     }
 
-    private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
+    /**
+     * {@code value} rounded to 3 decimals, written as {@link Double#toString} writes that rounded
+     * double ("12.5", "3.0", "0.042"), without the general float-to-text conversion below 10^7,
+     * where Double.toString switches to exponent notation.
+     */
+    static StringBuilder millis(StringBuilder line, double value) {
+        double rounded = Math.round(value * 1000) / 1000.0;
+        if (!(rounded >= 0 && rounded < 1e7)) return line.append(rounded);
+        long thousandths = Math.round(value * 1000);
+        line.append(thousandths / 1000).append('.');
+        int fraction = (int) (thousandths % 1000);
+        if (fraction == 0) return line.append('0');
+        if (fraction < 100) line.append('0');
+        if (fraction < 10) line.append('0');
+        while (fraction % 10 == 0) fraction /= 10;
+        return line.append(fraction);
     }
 }

@@ -1,8 +1,10 @@
 package dev.turnout.proxy;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -78,40 +80,58 @@ final class BodyReader {
 
     /**
      * Reads the body; {@code declared} is its {@code Content-Length} (-1 when chunked), already
-     * checked against the cap and already covered by {@code reservation}.
+     * checked against the cap and already covered by {@code reservation}. Its time limit is
+     * watched by the connection's {@code guard}, which holds one deadline per exchange.
      */
-    Future<Body> read(HttpServerRequest request, long declared, BodyBudget.Reservation reservation) {
-        Promise<Body> promise = Promise.promise();
-        long timer = vertx.setTimer(timeoutMs, id -> promise.tryFail(new RefusedBodyException(new OpenAiError(408,
+    Future<Body> read(HttpServerRequest request, long declared, BodyBudget.Reservation reservation, ConnectionGuard guard) {
+        Read read = new Read(request, declared, reservation);
+        guard.watch(timeoutMs, () -> read.promise.tryFail(new RefusedBodyException(new OpenAiError(408,
                 "invalid_request_error", "request_timeout", null, "The request body did not arrive within "
                 + timeoutMs + " ms of its headers; the connection is closed."), true)));
-        byte[][] holder = {NO_BYTES};
-        promise.future().onComplete(done -> {
-            vertx.cancelTimer(timer);
+        read.promise.future().onComplete(done -> {
+            guard.unwatch();
             // A refused body's bytes go at once: its reservation goes with the answer, not when the drain ends.
-            if (done.failed()) holder[0] = NO_BYTES;
+            if (done.failed()) read.bytes = NO_BYTES;
         });
-        int[] length = {0};
-        request.handler(chunk -> {
+        request.handler(read);
+        request.exceptionHandler(error -> read.promise.tryFail(new RefusedBodyException(OpenAiError.badRequest(null, null,
+                "The request body could not be read: " + error.getMessage()), true)));
+        request.endHandler(end -> read.promise.tryComplete(new Body(read.bytes, read.length)));
+        return read.promise.future();
+    }
+
+    /** One body being read: the bytes so far, and the chunk handler that adds to them. */
+    private final class Read implements Handler<Buffer> {
+        final Promise<Body> promise = Promise.promise();
+        private final HttpServerRequest request;
+        private final long declared;
+        private final BodyBudget.Reservation reservation;
+        byte[] bytes = NO_BYTES;
+        int length;
+
+        Read(HttpServerRequest request, long declared, BodyBudget.Reservation reservation) {
+            this.request = request;
+            this.declared = declared;
+            this.reservation = reservation;
+        }
+
+        @Override
+        public void handle(Buffer chunk) {
             if (promise.future().isComplete()) return;
             try {
                 faults.at(FaultInjector.Stage.BODY_READ);
-                int needed = length[0] + chunk.length();
+                int needed = length + chunk.length();
                 if (needed > maxBytes) throw tooLarge();
-                if (needed > holder[0].length) holder[0] = grow(holder[0], length[0], needed, declared, reservation);
-                chunk.getBytes(0, chunk.length(), holder[0], length[0]);
-                length[0] = needed;
+                if (needed > bytes.length) bytes = grow(bytes, length, needed, declared, reservation);
+                chunk.getBytes(0, chunk.length(), bytes, length);
+                length = needed;
             } catch (RefusedBodyException refused) {
                 promise.tryFail(refused);
                 drain(request);
             } catch (RuntimeException fault) {
                 promise.tryFail(fault);
             }
-        });
-        request.exceptionHandler(error -> promise.tryFail(new RefusedBodyException(OpenAiError.badRequest(null, null,
-                "The request body could not be read: " + error.getMessage()), true)));
-        request.endHandler(end -> promise.tryComplete(new Body(holder[0], length[0])));
-        return promise.future();
+        }
     }
 
     private byte[] grow(byte[] buffer, int length, int needed, long declared, BodyBudget.Reservation reservation) {

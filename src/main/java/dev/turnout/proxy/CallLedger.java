@@ -54,7 +54,6 @@ final class CallLedger {
             plane.breakers().released(call.decision.version());
         }
         if (call.deadlineTimer >= 0) vertx.cancelTimer(call.deadlineTimer);
-        if (call.idleTimer >= 0) vertx.cancelTimer(call.idleTimer);
         long now = System.nanoTime();
         String alias = call.alias();
         String version = call.version();

@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,34 +18,45 @@ import io.vertx.core.http.HttpServerRequest;
  *       disconnect) can keep it.</li>
  * </ul>
  * HTTP/1.1 handles one exchange per connection at a time (pipelined requests wait), so one
- * reservation per connection is enough. The header timer is not rescheduled per request (a timer
- * costs a scheduled task and a map entry): each wait records when it began, and a timer that fires
- * early for a later wait re-arms itself for the rest of it.
+ * reservation per connection is enough, and so is one deadline: the next head, the body, or the
+ * upstream's silence ({@link #watch}). The deadlines share one timer, not rescheduled per request
+ * (a timer costs a scheduled task, a map entry and a cancellation): each watch records its
+ * deadline, a timer that fires early re-arms itself for the rest, and only a deadline earlier than
+ * the armed timer re-arms it at once.
  */
 final class ConnectionGuard {
+
+    private static final long NONE = -1;
 
     private final Vertx vertx;
     private final HttpConnection connection;
     private final long headerTimeoutMs;
-    private long headerTimer = -1;
-    /** When the connection began waiting for a request head; -1 while an exchange is in progress. */
-    private long awaitingHeadSince = -1;
+    private final Runnable closeConnection;
+    /** Ends each exchange; one handler for the connection's lifetime rather than one per request. */
+    private final Handler<Void> exchangeEnded = ended -> {
+        releaseReservation();
+        awaitHead();
+    };
+    private long timer = NONE;
+    /** When the armed timer fires (System.nanoTime); meaningful while {@link #timer} is set. */
+    private long timerDueNanos;
+    private long deadlineNanos;
+    /** What to do at {@link #deadlineNanos}; null while nothing is watched. */
+    private Runnable onDeadline;
     private BodyBudget.Reservation reservation;
 
     ConnectionGuard(Vertx vertx, HttpConnection connection, long headerTimeoutMs) {
         this.vertx = vertx;
         this.connection = connection;
         this.headerTimeoutMs = headerTimeoutMs;
+        this.closeConnection = connection::close;
         awaitHead();
     }
 
     /** A request head arrived: its deadline is met; the next one starts when this response ends. */
     void requestArrived(HttpServerRequest request) {
-        awaitingHeadSince = -1;
-        request.response().bodyEndHandler(ended -> {
-            releaseReservation();
-            awaitHead();
-        });
+        unwatch();
+        request.response().bodyEndHandler(exchangeEnded);
     }
 
     /** The reservation for the request in progress, released with its exchange. */
@@ -54,29 +66,54 @@ final class ConnectionGuard {
         return reservation;
     }
 
+    /**
+     * Runs {@code action} once {@code delayMs} pass, unless another watch or {@link #unwatch}
+     * replaces it first, or the connection closes.
+     */
+    void watch(long delayMs, Runnable action) {
+        long now = System.nanoTime();
+        deadlineNanos = now + delayMs * 1_000_000;
+        onDeadline = action;
+        if (timer == NONE) {
+            arm(now, delayMs);
+        } else if (timerDueNanos > deadlineNanos) {
+            vertx.cancelTimer(timer);
+            arm(now, delayMs);
+        }
+    }
+
+    /** Nothing is watched any more; the armed timer, if any, finds nothing to do and stops. */
+    void unwatch() {
+        onDeadline = null;
+    }
+
     void closed() {
-        cancelHeaderTimer();
+        unwatch();
+        if (timer != NONE) vertx.cancelTimer(timer);
+        timer = NONE;
         releaseReservation();
     }
 
     private void awaitHead() {
-        awaitingHeadSince = System.nanoTime();
-        if (headerTimer < 0) armHeaderTimer(headerTimeoutMs);
+        watch(headerTimeoutMs, closeConnection);
     }
 
-    private void armHeaderTimer(long delayMs) {
-        headerTimer = vertx.setTimer(delayMs, id -> {
-            headerTimer = -1;
-            if (awaitingHeadSince < 0) return; // an exchange is running; its end arms the timer again
-            long waitedMs = (System.nanoTime() - awaitingHeadSince) / 1_000_000;
-            if (waitedMs >= headerTimeoutMs) connection.close();
-            else armHeaderTimer(headerTimeoutMs - waitedMs);
-        });
+    private void arm(long now, long delayMs) {
+        timerDueNanos = now + delayMs * 1_000_000;
+        timer = vertx.setTimer(Math.max(1, delayMs), id -> fired());
     }
 
-    private void cancelHeaderTimer() {
-        if (headerTimer >= 0) vertx.cancelTimer(headerTimer);
-        headerTimer = -1;
+    private void fired() {
+        timer = NONE;
+        if (onDeadline == null) return; // an exchange is running unwatched; its next watch arms the timer
+        long now = System.nanoTime();
+        if (now >= deadlineNanos) {
+            Runnable action = onDeadline;
+            onDeadline = null;
+            action.run();
+        } else {
+            arm(now, (deadlineNanos - now + 999_999) / 1_000_000);
+        }
     }
 
     private void releaseReservation() {

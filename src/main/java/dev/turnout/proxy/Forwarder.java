@@ -46,7 +46,7 @@ final class Forwarder {
         this.plane = plane;
         this.pools = pools;
         this.ledger = new CallLedger(vertx, plane);
-        this.relay = new Relay(vertx, ledger, this::internalError);
+        this.relay = new Relay(ledger, this::internalError);
     }
 
     /** Starts a call whose first version's breaker permit the caller took. */

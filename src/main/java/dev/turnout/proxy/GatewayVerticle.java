@@ -60,7 +60,10 @@ public final class GatewayVerticle extends VerticleBase {
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeoutMs()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 // The handler sends 100 Continue itself, once it knows it wants the body.
-                .setHandle100ContinueAutomatically(false));
+                .setHandle100ContinueAutomatically(false)
+                // Every response is written from this event loop (the upstream pools are this
+                // verticle's too), so writes may skip Vert.x's cross-thread outbound queue.
+                .setStrictThreadMode(true));
         server.connectionHandler(this::guard)
                 .invalidRequestHandler(GatewayVerticle::answerMalformed)
                 .requestHandler(request -> {

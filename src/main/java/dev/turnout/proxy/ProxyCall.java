@@ -13,6 +13,8 @@ import io.vertx.core.http.HttpServerRequest;
 final class ProxyCall {
 
     final HttpServerRequest request;
+    /** The client connection's guard: it watches the upstream's silence once the answer has started. */
+    final ConnectionGuard connection;
     final RouteTable table;
     final InspectedRequest inspected;
     final byte[] body;
@@ -33,8 +35,7 @@ final class ProxyCall {
     long attemptStartNanos;
     /** A breaker permit is taken for the current attempt and owes the breaker a result or a release. */
     boolean permitHeld;
-    // After the headers: the silence watch, and where the relayed stream stands for an in-band error.
-    long idleTimer = -1;
+    // After the headers: what the silence watch reads, and where the relayed stream stands for an in-band error.
     long lastChunkNanos;
     boolean paused;
     /** Whether an error after the headers can be told in-band, as an event of the client's stream. */
@@ -44,9 +45,10 @@ final class ProxyCall {
     /** What went wrong upstream, for the access log only: it may name upstream hosts. */
     String upstreamError;
 
-    ProxyCall(HttpServerRequest request, RouteTable table, InspectedRequest inspected, byte[] body, int bodyLength,
+    ProxyCall(HttpServerRequest request, ConnectionGuard connection, RouteTable table, InspectedRequest inspected, byte[] body, int bodyLength,
               long startNanos, RouteDecision decision) {
         this.request = request;
+        this.connection = connection;
         this.table = table;
         this.inspected = inspected;
         this.body = body;

@@ -8,7 +8,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,7 +28,7 @@ final class ProxyHandler {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
 
     // Never forwarded as is: the proxy sets these itself, or they identify the caller to the gateway only.
-    static final Set<String> REQUEST_HEADERS_SET_HERE = Set.of("host", "content-length", "authorization",
+    static final HopByHop.Names REQUEST_HEADERS_SET_HERE = new HopByHop.Names("host", "content-length", "authorization",
             "x-turnout-client", "accept-encoding", "expect");
 
     private final DataPlane plane;
@@ -102,12 +101,12 @@ final class ProxyHandler {
         }
         // Sent only now that the body is wanted: a refused client never sends it.
         if (BodyReader.expectsContinue(request)) request.response().writeContinue();
-        bodies.read(request, declared, reservation).onComplete(read -> {
+        bodies.read(request, declared, reservation, connection).onComplete(read -> {
             try {
                 if (read.failed()) {
                     bodyFailed(request, startNanos, read.cause());
                 } else {
-                    proxy(request, table, identity, read.result(), startNanos);
+                    proxy(request, connection, table, identity, read.result(), startNanos);
                 }
             } catch (RuntimeException e) {
                 internalError(request, startNanos, e);
@@ -115,7 +114,7 @@ final class ProxyHandler {
         });
     }
 
-    private void proxy(HttpServerRequest request, RouteTable table, ClientIdentity identity, BodyReader.Body body,
+    private void proxy(HttpServerRequest request, ConnectionGuard connection, RouteTable table, ClientIdentity identity, BodyReader.Body body,
                        long startNanos) {
         RouteDecision decision;
         InspectedRequest inspected;
@@ -132,9 +131,12 @@ final class ProxyHandler {
             reject(request, startNanos, e.error());
             return;
         }
-        ProxyCall call = new ProxyCall(request, table, inspected, body.bytes(), body.length(), startNanos, decision);
+        ProxyCall call = new ProxyCall(request, connection, table, inspected, body.bytes(), body.length(), startNanos, decision);
         try {
-            if (shadowable(request.path())) call.capture = shadows.begin(shadowRequest(call));
+            // The copy (headers, body, request id) is made only for an alias that has shadows.
+            if (shadowable(request.path()) && !decision.alias().shadows().isEmpty()) {
+                call.capture = shadows.begin(shadowRequest(call));
+            }
             forwarder.start(call);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request failed before it was forwarded", e);

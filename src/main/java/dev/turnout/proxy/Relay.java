@@ -2,12 +2,10 @@ package dev.turnout.proxy;
 
 import dev.turnout.upstream.UpstreamFailure;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -21,16 +19,14 @@ import java.util.function.Consumer;
  */
 final class Relay {
 
-    private static final Set<String> RESPONSE_HEADERS_SET_HERE = Set.of("x-turnout-alias", "x-turnout-version",
+    private static final HopByHop.Names RESPONSE_HEADERS_SET_HERE = new HopByHop.Names("x-turnout-alias", "x-turnout-version",
             "x-turnout-revision", "x-turnout-decision", "server-timing");
 
-    private final Vertx vertx;
     private final CallLedger ledger;
     private final Consumer<ProxyCall> onFault;
 
     /** @param onFault what to do with a call when the gateway itself fails while relaying it */
-    Relay(Vertx vertx, CallLedger ledger, Consumer<ProxyCall> onFault) {
-        this.vertx = vertx;
+    Relay(CallLedger ledger, Consumer<ProxyCall> onFault) {
         this.ledger = ledger;
         this.onFault = onFault;
     }
@@ -81,23 +77,25 @@ final class Relay {
             response.end();
             if (call.capture != null) call.capture.end();
         }));
-        watchSilence(call, call.decision.version().timeoutMs());
+        long silenceMs = call.decision.version().timeoutMs();
+        watchSilence(call, silenceMs, silenceMs);
     }
 
     /**
      * Vert.x stops its own idle timer at the response headers, so silence in the body is watched
-     * here: one timer per {@code timeoutMs}, not one per chunk. Time the answer spends paused
-     * because the client reads slowly is the client's, not the upstream's silence.
+     * here, on the client connection's one timer ({@link ConnectionGuard#watch}), not with a timer
+     * per answer or per chunk. Time the answer spends paused because the client reads slowly is the
+     * client's, not the upstream's silence. The watch ends when the response does (the guard then
+     * waits for the next head) or when the connection closes.
      */
-    private void watchSilence(ProxyCall call, long timeoutMs) {
-        call.idleTimer = vertx.setTimer(timeoutMs, id -> {
-            call.idleTimer = -1;
+    private void watchSilence(ProxyCall call, long timeoutMs, long delayMs) {
+        call.connection.watch(delayMs, () -> {
             if (call.finished) return;
             long silentMs = call.paused ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.lastChunkNanos);
             if (silentMs >= timeoutMs) {
                 broken(call, new TimeoutException("no bytes for " + silentMs + " ms after the response headers"));
             } else {
-                watchSilence(call, timeoutMs - silentMs);
+                watchSilence(call, timeoutMs, timeoutMs - silentMs);
             }
         });
     }
@@ -139,13 +137,16 @@ final class Relay {
         return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
     }
 
+    /** Written into one builder: this runs once per answer. */
     private static String serverTiming(ProxyCall call) {
-        return "turnout;dur=" + millis(call.sentNanos - call.startNanos) + ", upstream;dur=" + millis(call.headersNanos - call.sentNanos);
+        StringBuilder timing = new StringBuilder(48).append("turnout;dur=");
+        millis(timing, call.sentNanos - call.startNanos).append(", upstream;dur=");
+        return millis(timing, call.headersNanos - call.sentNanos).toString();
     }
 
-    private static String millis(long nanos) {
+    private static StringBuilder millis(StringBuilder out, long nanos) {
         long micros = nanos / 1000;
         long fraction = micros % 1000;
-        return micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+        return out.append(micros / 1000).append(fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".").append(fraction);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -38,7 +39,7 @@ public final class RequestInspector {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidBodyException(null, "The request body must be a JSON object.");
             }
-            Set<String> seen = new HashSet<>();
+            TopLevelKeys seen = new TopLevelKeys();
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -101,6 +102,32 @@ public final class RequestInspector {
             else parser.skipChildren();
         }
         return type;
+    }
+
+    /**
+     * The top-level keys seen so far. Requests carry a handful, so they are compared in a small
+     * array (no hash set per request); past {@value #SCANNED} a set takes over, so a body with
+     * thousands of keys is not checked in quadratic time.
+     */
+    private static final class TopLevelKeys {
+        private static final int SCANNED = 16;
+        private final String[] first = new String[SCANNED];
+        private int count;
+        private Set<String> rest;
+
+        /** False when {@code key} was seen before. */
+        boolean add(String key) {
+            if (rest != null) return rest.add(key);
+            for (int i = 0; i < count; i++) {
+                if (first[i].equals(key)) return false;
+            }
+            if (count < SCANNED) {
+                first[count++] = key;
+                return true;
+            }
+            rest = new HashSet<>(Arrays.asList(first));
+            return rest.add(key);
+        }
     }
 
     /** The JSON string literal (with quotes) for a model name, to splice into a body. */

@@ -47,7 +47,7 @@ class MetricCardinalityTest {
 
     @BeforeEach
     void start() {
-        vertx = VertxMeters.vertx(2, registry);
+        vertx = VertxMeters.vertx(2, registry, true);
         SimServer primary = Fixtures.sim(vertx, "support-v1");
         SimServer candidate = Fixtures.sim(vertx, "support-v2");
         gateway = await(Gateway.start(vertx, Fixtures.config(false, 1 << 20), RouteStore.memory(10), RouteCodec.fromYaml(String.join("\n",

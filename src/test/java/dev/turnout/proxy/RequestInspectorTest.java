@@ -85,4 +85,13 @@ class RequestInspectorTest {
         assertThat(inspect("{\"model\":\"a\",\"stream\":false}").stream()).isFalse();
         assertThat(inspect("{\"model\":\"a\",\"response_format\":{\"type\":\"text\"}}").wantsJson()).isFalse();
     }
+
+    @Test
+    void aDuplicateKeyIsFoundAmongManyTopLevelKeysToo() {
+        StringBuilder body = new StringBuilder("{\"model\":\"a\"");
+        for (int i = 0; i < 40; i++) body.append(",\"k").append(i).append("\":").append(i);
+        assertThat(inspect(body + "}").model()).isEqualTo("a");
+        assertThatThrownBy(() -> inspect(body + ",\"k3\":1}")).hasMessageContaining("'k3' more than once");
+        assertThatThrownBy(() -> inspect(body + ",\"k30\":1}")).hasMessageContaining("'k30' more than once");
+    }
 }
