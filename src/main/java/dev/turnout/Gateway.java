@@ -13,6 +13,7 @@ import dev.turnout.metrics.BreakerMetrics;
 import dev.turnout.metrics.GatewayMetrics;
 import dev.turnout.proxy.AccessLog;
 import dev.turnout.proxy.BodyBudget;
+import dev.turnout.proxy.ConnectionLimit;
 import dev.turnout.proxy.DataPlane;
 import dev.turnout.proxy.FaultInjector;
 import dev.turnout.resilience.Breakers;
@@ -109,6 +110,8 @@ public final class Gateway {
                 config.shadow().pendingDiffBytes());
         BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());
         bodyBudget.bindTo(registry);
+        ConnectionLimit connectionLimit = new ConnectionLimit(config.server().maxConnections());
+        connectionLimit.bindTo(registry);
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),
                 new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog,
                 bodyBudget, FaultInjector.NONE);
@@ -120,7 +123,7 @@ public final class Gateway {
                     LOG.info("serving route revision " + applied.revision() + " (" + applied.aliases().size()
                             + " aliases, " + applied.versions().size() + " versions)");
                     return vertx.deployVerticle(() -> {
-                        GatewayVerticle verticle = new GatewayVerticle(plane);
+                        GatewayVerticle verticle = new GatewayVerticle(plane, connectionLimit);
                         deployed.add(verticle);
                         return verticle;
                     }, new DeploymentOptions().setInstances(instances));

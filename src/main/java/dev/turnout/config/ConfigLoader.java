@@ -32,6 +32,7 @@ public final class ConfigLoader {
             "TURNOUT_BODY_TIMEOUT_MS", "server.bodyTimeoutMs",
             "TURNOUT_IDLE_TIMEOUT_MS", "server.idleTimeoutMs",
             "TURNOUT_MAX_BUFFERED_BYTES", "server.maxBufferedBytes",
+            "TURNOUT_MAX_CONNECTIONS", "server.maxConnections",
             "TURNOUT_API_KEY_ENV_ALLOWED", "server.apiKeyEnvAllowed",
             "TURNOUT_ADMIN_HOST", "admin.host",
             "TURNOUT_ADMIN_PORT", "admin.port",
@@ -55,7 +56,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, Set<String>> SECTIONS = Map.of(
             "server", Set.of("host", "port", "maxBodyBytes", "clientAuth", "eventLoops", "headerTimeoutMs",
-                    "bodyTimeoutMs", "idleTimeoutMs", "maxBufferedBytes", "apiKeyEnvAllowed"),
+                    "bodyTimeoutMs", "idleTimeoutMs", "maxBufferedBytes", "maxConnections", "apiKeyEnvAllowed"),
             "admin", Set.of("host", "port", "token", "allowedOrigins"),
             "store", Set.of("kind", "redisUri", "prefix", "historyLimit", "commandTimeoutMs", "maxQueuedCommands"),
             "shadow", Set.of("maxInFlight", "maxInFlightPerVersion", "captureBytes", "timeoutMs", "pendingDiffBytes"),
@@ -120,6 +121,7 @@ public final class ConfigLoader {
                         v.positiveLong(server, "server.bodyTimeoutMs", s.bodyTimeoutMs()),
                         v.positiveLong(server, "server.idleTimeoutMs", s.idleTimeoutMs()),
                         v.nonNegativeLong(server, "server.maxBufferedBytes", s.maxBufferedBytes()),
+                        v.positiveInt(server, "server.maxConnections", s.maxConnections()),
                         v.list(server, "server.apiKeyEnvAllowed", s.apiKeyEnvAllowed())),
                 new GatewayConfig.Admin(
                         v.text(admin, "admin.host", a.host()),

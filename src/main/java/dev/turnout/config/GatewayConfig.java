@@ -30,21 +30,23 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
      * @param idleTimeoutMs a connection with nothing read or written for this long is closed
      * @param maxBufferedBytes request-body bytes buffered across all connections at once; 0 means a quarter of the
      *     maximum heap. A request that would go beyond it gets 503 {@code overloaded} with {@code Retry-After}
+     * @param maxConnections client connections open at once; a connection beyond it is closed on arrival
      * @param apiKeyEnvAllowed glob patterns ({@code *} and {@code ?}) of the environment variables a version's
      *     {@code apiKeyEnv} may name; the gateway's own {@code TURNOUT_*} settings never match
      */
     public record Server(String host, int port, long maxBodyBytes, boolean clientAuth, int eventLoops,
-            long headerTimeoutMs, long bodyTimeoutMs, long idleTimeoutMs, long maxBufferedBytes,
+            long headerTimeoutMs, long bodyTimeoutMs, long idleTimeoutMs, long maxBufferedBytes, int maxConnections,
             List<String> apiKeyEnvAllowed) {
 
         public Server {
             requireNonNull(host, "host");
+            if (maxConnections <= 0) throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
             apiKeyEnvAllowed = List.copyOf(requireNonNull(apiKeyEnvAllowed, "apiKeyEnvAllowed"));
         }
 
         /** The basic settings with every limit at its default. */
         public Server(String host, int port, long maxBodyBytes, boolean clientAuth, int eventLoops) {
-            this(host, port, maxBodyBytes, clientAuth, eventLoops, 10_000, 30_000, 120_000, 0, List.of("*_API_KEY"));
+            this(host, port, maxBodyBytes, clientAuth, eventLoops, 10_000, 30_000, 120_000, 0, 10_000, List.of("*_API_KEY"));
         }
 
         public static Server defaults() {

@@ -27,6 +27,7 @@ public final class GatewayVerticle extends VerticleBase {
     static final int POOL_SIZE_PER_EVENT_LOOP = 256;
 
     private final DataPlane plane;
+    private final ConnectionLimit connectionLimit;
     /** How often an event loop that serves no request still checks for a route change, to retire pools. */
     static final long POOL_PRUNE_MS = 1_000;
 
@@ -36,8 +37,15 @@ public final class GatewayVerticle extends VerticleBase {
     private long pruneTimer;
     private HttpServer server;
 
+    /** One instance alone: the connection limit is its own. */
     public GatewayVerticle(DataPlane plane) {
+        this(plane, new ConnectionLimit(plane.config().server().maxConnections()));
+    }
+
+    /** @param connectionLimit shared by every instance of the data plane */
+    public GatewayVerticle(DataPlane plane, ConnectionLimit connectionLimit) {
         this.plane = plane;
+        this.connectionLimit = connectionLimit;
     }
 
     @Override
@@ -64,7 +72,7 @@ public final class GatewayVerticle extends VerticleBase {
                 // Every response is written from this event loop (the upstream pools are this
                 // verticle's too), so writes may skip Vert.x's cross-thread outbound queue.
                 .setStrictThreadMode(true));
-        server.connectionHandler(this::guard)
+        server.connectionHandler(this::accept)
                 .invalidRequestHandler(GatewayVerticle::answerMalformed)
                 .requestHandler(request -> {
                     ConnectionGuard guard = guard(request.connection());
@@ -74,12 +82,24 @@ public final class GatewayVerticle extends VerticleBase {
         return server.listen();
     }
 
+    private void accept(HttpConnection connection) {
+        if (!connectionLimit.tryOpen()) {
+            connection.close();
+            return;
+        }
+        connection.closeHandler(closed -> {
+            connectionLimit.closed();
+            ConnectionGuard guard = connections.remove(connection);
+            if (guard != null) guard.closed();
+        });
+        guard(connection);
+    }
+
     private ConnectionGuard guard(HttpConnection connection) {
         ConnectionGuard guard = connections.get(connection);
         if (guard == null) {
             ConnectionGuard created = new ConnectionGuard(vertx, connection, plane.config().server().headerTimeoutMs());
             connections.put(connection, created);
-            connection.closeHandler(closed -> connections.remove(connection).closed());
             guard = created;
         }
         return guard;

@@ -12,7 +12,7 @@ public final class UpstreamRequests {
 
     /**
      * A POST to {@code version}'s base path plus {@code uriSuffix} (the client's path after
-     * {@code /v1}). {@code silenceMs} bounds the wait for the response headers; Vert.x stops that
+     * {@code /v1}). {@code silenceMs} bounds the wait for a connection and for the response headers; Vert.x stops that
      * timer once they arrive, so silence within the body is the caller's to watch.
      */
     public static RequestOptions options(ModelVersion version, String uriSuffix, long silenceMs) {
@@ -22,6 +22,10 @@ public final class UpstreamRequests {
                 .setPort(version.port())
                 .setSsl(version.tls())
                 .setURI(version.basePath() + uriSuffix)
+                // Bounds the wait for a pooled connection too: when every connection of the pool is
+                // busy with long generations, a request fails as a timeout (retry, fallback, 504)
+                // instead of waiting in the pool's queue without a deadline.
+                .setConnectTimeout(silenceMs)
                 .setIdleTimeout(silenceMs);
     }
 

@@ -57,13 +57,13 @@ class ConfigLoaderTest {
                 Map.entry("TURNOUT_SHADOW_TIMEOUT_MS", "2500"), Map.entry("TURNOUT_DIFF_LOG", "/tmp/d.jsonl"),
                 Map.entry("TURNOUT_DIFF_REDACT", "true"), Map.entry("TURNOUT_HEADER_TIMEOUT_MS", "11"),
                 Map.entry("TURNOUT_BODY_TIMEOUT_MS", "12"), Map.entry("TURNOUT_IDLE_TIMEOUT_MS", "13"),
-                Map.entry("TURNOUT_MAX_BUFFERED_BYTES", "14"), Map.entry("TURNOUT_API_KEY_ENV_ALLOWED", "A_*, B_KEY"),
+                Map.entry("TURNOUT_MAX_BUFFERED_BYTES", "14"), Map.entry("TURNOUT_MAX_CONNECTIONS", "18"), Map.entry("TURNOUT_API_KEY_ENV_ALLOWED", "A_*, B_KEY"),
                 Map.entry("TURNOUT_ADMIN_ALLOWED_ORIGINS", "https://console.example"),
                 Map.entry("TURNOUT_REDIS_COMMAND_TIMEOUT_MS", "15"), Map.entry("TURNOUT_REDIS_MAX_QUEUED_COMMANDS", "16"),
                 Map.entry("TURNOUT_SHADOW_PENDING_DIFF_BYTES", "17"));
         assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.ENVIRONMENT.keySet());
         GatewayConfig config = ConfigLoader.load(file, env);
-        assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3, 11, 12, 13, 14,
+        assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3, 11, 12, 13, 14, 18,
                 List.of("A_*", "B_KEY")));
         assertThat(config.admin()).isEqualTo(new GatewayConfig.Admin("0.0.0.0", 9101, "s3cret",
                 List.of("https://console.example")));

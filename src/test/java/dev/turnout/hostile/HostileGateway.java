@@ -65,8 +65,13 @@ final class HostileGateway implements AutoCloseable {
     /** Loopback, one event loop, the given limits. */
     static GatewayConfig.Server settings(long headerTimeoutMs, long bodyTimeoutMs, long idleTimeoutMs, long maxBodyBytes,
                                          long maxBufferedBytes) {
+        return settings(headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, maxBodyBytes, maxBufferedBytes, 10_000);
+    }
+
+    static GatewayConfig.Server settings(long headerTimeoutMs, long bodyTimeoutMs, long idleTimeoutMs, long maxBodyBytes,
+                                         long maxBufferedBytes, int maxConnections) {
         return new GatewayConfig.Server("127.0.0.1", 0, maxBodyBytes, false, 1, headerTimeoutMs, bodyTimeoutMs,
-                idleTimeoutMs, maxBufferedBytes, List.of("*_API_KEY"));
+                idleTimeoutMs, maxBufferedBytes, maxConnections, List.of("*_API_KEY"));
     }
 
     static HostileGateway start(GatewayConfig.Server settings) {
