@@ -36,6 +36,8 @@ final class Report {
     private final Map<String, String> skipped = new LinkedHashMap<>();
     private long unanswered;
     private long timeouts;
+    /** Where requests went unanswered ("throughput/portkey" -> count), so a failed run names its arm. */
+    private final Map<String, Long> unansweredBy = new LinkedHashMap<>();
     private final Map<String, com.fasterxml.jackson.databind.JsonNode> extras = new LinkedHashMap<>();
     private double rssMiB = -1;
     private long heapPerConnection = -1;
@@ -64,21 +66,24 @@ final class Report {
         extras.put(key, value);
     }
 
+    private void count(String where, long errors, long timedOut) {
+        unanswered += errors;
+        timeouts += timedOut;
+        if (errors > 0) unansweredBy.merge(where, errors, Long::sum);
+    }
+
     void throughput(String arm, Result result) {
-        unanswered += result.errors();
-        timeouts += result.timeouts();
+        count("throughput/" + arm, result.errors(), result.timeouts());
         throughput.computeIfAbsent(arm, a -> new ArrayList<>()).add(result.throughput());
     }
 
     void latencyC1(String arm, Result result) {
-        unanswered += result.errors();
-        timeouts += result.timeouts();
+        count("c1/" + arm, result.errors(), result.timeouts());
         merge(c1, arm, result.latencyUs());
     }
 
     void rate(String arm, Result result) {
-        unanswered += result.errors();
-        timeouts += result.timeouts();
+        count("rate/" + arm, result.errors(), result.timeouts());
         merge(rate, arm, result.latencyUs());
         rateThroughput.put(arm, new double[] {result.throughput()});
     }
@@ -88,16 +93,14 @@ final class Report {
     }
 
     void stream(String arm, StreamResult result) {
-        unanswered += result.errors();
-        timeouts += result.timeouts();
+        count("stream/" + arm, result.errors(), result.timeouts());
         merge(ttft, arm, result.ttftUs());
         merge(gaps, arm, result.gapUs());
         chunksPerStream.computeIfAbsent(arm, a -> new ArrayList<>()).add(result.streams() == 0 ? 0 : result.chunks() / (double) result.streams());
     }
 
     void shadow(boolean on, Result loaded, Result single) {
-        unanswered += loaded.errors() + single.errors();
-        timeouts += loaded.timeouts() + single.timeouts();
+        count("shadow/" + (on ? "on" : "off"), loaded.errors() + single.errors(), loaded.timeouts() + single.timeouts());
         shadowThroughput.computeIfAbsent(on, a -> new ArrayList<>()).add(loaded.throughput());
         merge(shadowC1, on, single.latencyUs());
     }
@@ -195,6 +198,8 @@ final class Report {
         else root.put("rssMiB", Math.round(rssMiB));
         ObjectNode skips = root.putObject("skipped");
         skipped.forEach(skips::put);
+        ObjectNode failures = root.putObject("unanswered");
+        unansweredBy.forEach(failures::put);
         extras.forEach(root::set);
         root.put("unanswered", unanswered).put("timeouts", timeouts);
         return root;
@@ -231,6 +236,7 @@ final class Report {
                 .append("Machine: ").append(json.path("machine")).append('\n');
         if (json.has("failed")) md.append("FAILED: ").append(json.path("failed").asText()).append('\n');
         skipped.forEach((arm, reason) -> md.append("Skipped ").append(arm).append(": ").append(reason).append('\n'));
+        unansweredBy.forEach((where, count) -> md.append("Unanswered in ").append(where).append(": ").append(count).append('\n'));
         return md.toString();
     }
 
