@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,24 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Issue 9 item 6: a body naming a top-level key twice would be routed on one value and read by
  * the upstream with the other; it is refused with 400 naming the key, and never forwarded.
  */
-class DuplicateKeyTest {
-
-    private static HostileGateway gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = HostileGateway.start(HostileGateway.settings(10_000, 10_000, 10_000, 64 * 1024, 0));
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        gateway.upstreamUris().clear();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        gateway.close();
-    }
+class DuplicateKeyTest extends SharedGatewayTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {

@@ -9,9 +9,6 @@ import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,26 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Issue 9 item 3: only UTF-8 JSON is accepted, and anything else is answered at once with 400
  * (415 for a charset other than UTF-8), before any upstream is involved.
  */
-class EncodingTest {
+class EncodingTest extends SharedGatewayTest {
 
     private static final String CHAT = "{\"model\":\"bot\",\"messages\":[{\"role\":\"user\",\"content\":\"h\u00e9\"}]}";
-
-    private static HostileGateway gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = HostileGateway.start(HostileGateway.settings(10_000, 10_000, 10_000, 64 * 1024, 0));
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        gateway.upstreamUris().clear();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        gateway.close();
-    }
 
     static Stream<Arguments> notUtf8() {
         return Stream.of(

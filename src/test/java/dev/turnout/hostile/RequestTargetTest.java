@@ -6,9 +6,6 @@ import static dev.turnout.hostile.HostileGateway.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,24 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * elsewhere (dot segments, encoded separators, {@code //}, backslashes, {@code ;}, absolute-form) is refused
  * with 400 and never reaches the upstream.
  */
-class RequestTargetTest {
-
-    private static HostileGateway gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = HostileGateway.start(HostileGateway.settings(10_000, 10_000, 10_000, 64 * 1024, 0));
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        gateway.upstreamUris().clear();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        gateway.close();
-    }
+class RequestTargetTest extends SharedGatewayTest {
 
     @ParameterizedTest
     @ValueSource(strings = {

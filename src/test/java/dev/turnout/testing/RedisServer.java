@@ -181,7 +181,8 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Befo
     private void signal(String signal) {
         if (process == null) throw new IllegalStateException("redis-server is not running");
         try {
-            int exit = new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor();
+            // The shell's own kill: a minimal machine may have no kill binary (procps), never no sh.
+            int exit = new ProcessBuilder("sh", "-c", "kill " + signal + " " + process.pid()).start().waitFor();
             if (exit != 0) throw new IllegalStateException("kill " + signal + " " + process.pid() + " exited with " + exit);
         } catch (IOException e) {
             throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
