@@ -51,7 +51,14 @@ public final class ConfigLoader {
             "TURNOUT_SHADOW_TIMEOUT_MS", "shadow.timeoutMs",
             "TURNOUT_SHADOW_PENDING_DIFF_BYTES", "shadow.pendingDiffBytes",
             "TURNOUT_DIFF_LOG", "diffs.log",
-            "TURNOUT_DIFF_REDACT", "diffs.redact");
+            "TURNOUT_DIFF_REDACT", "diffs.redact",
+            "TURNOUT_SEMANTIC_ENABLED", "diffs.semantic.enabled",
+            "TURNOUT_SEMANTIC_SAMPLE", "diffs.semantic.sample",
+            "TURNOUT_SEMANTIC_THREADS", "diffs.semantic.threads",
+            "TURNOUT_SEMANTIC_MAX_TOKENS", "diffs.semantic.maxTokens",
+            "TURNOUT_SEMANTIC_QUEUE_PAIRS", "diffs.semantic.queuePairs",
+            "TURNOUT_SEMANTIC_NOISE_QUANTILE", "diffs.semantic.noiseQuantile",
+            "TURNOUT_SEMANTIC_MIN_NOISE_PAIRS", "diffs.semantic.minNoisePairs");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, Set<String>> SECTIONS = Map.of(
@@ -60,7 +67,11 @@ public final class ConfigLoader {
             "admin", Set.of("host", "port", "token", "allowedOrigins"),
             "store", Set.of("kind", "redisUri", "prefix", "historyLimit", "commandTimeoutMs", "maxQueuedCommands"),
             "shadow", Set.of("maxInFlight", "maxInFlightPerVersion", "captureBytes", "timeoutMs", "pendingDiffBytes"),
-            "diffs", Set.of("log", "redact"));
+            "diffs", Set.of("log", "redact", "semantic"));
+    /** Mappings nested one level down: section.key -> their keys. */
+    private static final Map<String, Set<String>> SUBSECTIONS = Map.of(
+            "diffs.semantic", Set.of("enabled", "sample", "threads", "maxTokens", "queuePairs", "noiseQuantile",
+                    "minNoisePairs"));
 
     private ConfigLoader() {}
 
@@ -85,7 +96,8 @@ public final class ConfigLoader {
             String value = env.get(override.getKey());
             if (value == null || value.isEmpty()) continue;
             String[] path = override.getValue().split("\\.");
-            ObjectNode section = path.length == 1 ? root : root.with(path[0]);
+            ObjectNode section = root;
+            for (int i = 0; i < path.length - 1; i++) section = section.with(path[i]);
             section.put(path[path.length - 1], value);
             origin.put(override.getValue(), "environment variable " + override.getKey());
         }
@@ -103,6 +115,7 @@ public final class ConfigLoader {
         JsonNode store = root.path("store");
         JsonNode shadow = root.path("shadow");
         JsonNode diffs = root.path("diffs");
+        JsonNode semantic = diffs.path("semantic");
         List<String> errors = new ArrayList<>();
         Values v = new Values(errors, where);
         GatewayConfig.Server s = defaults.server();
@@ -110,6 +123,7 @@ public final class ConfigLoader {
         GatewayConfig.Store st = defaults.store();
         GatewayConfig.Shadow sh = defaults.shadow();
         GatewayConfig.Diffs df = defaults.diffs();
+        GatewayConfig.Semantic se = df.semantic();
         GatewayConfig config = new GatewayConfig(
                 new GatewayConfig.Server(
                         v.text(server, "server.host", s.host()),
@@ -143,7 +157,15 @@ public final class ConfigLoader {
                         v.positiveLong(shadow, "shadow.pendingDiffBytes", sh.pendingDiffBytes())),
                 new GatewayConfig.Diffs(
                         v.text(diffs, "diffs.log", df.log()),
-                        v.bool(diffs, "diffs.redact", df.redact())),
+                        v.bool(diffs, "diffs.redact", df.redact()),
+                        new GatewayConfig.Semantic(
+                                v.bool(semantic, "diffs.semantic.enabled", se.enabled()),
+                                v.fraction(semantic, "diffs.semantic.sample", se.sample()),
+                                v.boundedInt(semantic, "diffs.semantic.threads", se.threads(), 1, 64),
+                                v.boundedInt(semantic, "diffs.semantic.maxTokens", se.maxTokens(), 16, 8192),
+                                v.boundedInt(semantic, "diffs.semantic.queuePairs", se.queuePairs(), 1, 10_000),
+                                v.fraction(semantic, "diffs.semantic.noiseQuantile", se.noiseQuantile()),
+                                v.boundedInt(semantic, "diffs.semantic.minNoisePairs", se.minNoisePairs(), 1, 100_000))),
                 routes);
         if (!errors.isEmpty()) throw new ConfigException(String.join("\n", errors));
         return config;
@@ -160,9 +182,24 @@ public final class ConfigLoader {
                 errors.add(source + ": '" + key + "' must be a mapping");
             } else {
                 root.get(key).fieldNames().forEachRemaining(inner -> {
+                    String path = key + "." + inner;
                     if (!known.contains(inner)) {
-                        errors.add(source + ": unknown key '" + key + "." + inner + "' (expected one of "
+                        errors.add(source + ": unknown key '" + path + "' (expected one of "
                                 + known.stream().sorted().toList() + ")");
+                    } else if (SUBSECTIONS.containsKey(path)) {
+                        JsonNode nested = root.get(key).get(inner);
+                        if (nested.isNull()) return;
+                        if (!nested.isObject()) {
+                            errors.add(source + ": '" + path + "' must be a mapping");
+                            return;
+                        }
+                        Set<String> nestedKeys = SUBSECTIONS.get(path);
+                        nested.fieldNames().forEachRemaining(leaf -> {
+                            if (!nestedKeys.contains(leaf)) {
+                                errors.add(source + ": unknown key '" + path + "." + leaf + "' (expected one of "
+                                        + nestedKeys.stream().sorted().toList() + ")");
+                            }
+                        });
                     }
                 });
             }
@@ -231,6 +268,34 @@ public final class ConfigLoader {
             if (value == null) return fallback;
             if (value < 0 || value > 1024) errors.add(where.apply(key) + ": '" + key + "' must be 0..1024, got " + value);
             return value.intValue();
+        }
+
+        int boundedInt(JsonNode section, String key, int fallback, int min, int max) {
+            Long value = number(section, key);
+            if (value == null) return fallback;
+            if (value < min || value > max) {
+                errors.add(where.apply(key) + ": '" + key + "' must be " + min + ".." + max + ", got " + value);
+                return fallback;
+            }
+            return value.intValue();
+        }
+
+        /** A share from 0 to 1. */
+        double fraction(JsonNode section, String key, double fallback) {
+            JsonNode node = section.get(leaf(key));
+            if (node == null || node.isNull()) return fallback;
+            double value;
+            try {
+                value = node.isNumber() ? node.asDouble() : Double.parseDouble(node.asText().trim());
+            } catch (NumberFormatException e) {
+                errors.add(where.apply(key) + ": '" + key + "' must be a number from 0 to 1, got '" + node.asText() + "'");
+                return fallback;
+            }
+            if (!(value >= 0 && value <= 1)) {
+                errors.add(where.apply(key) + ": '" + key + "' must be a number from 0 to 1, got " + node.asText());
+                return fallback;
+            }
+            return value;
         }
 
         int port(JsonNode section, String key, int fallback) {

@@ -134,9 +134,34 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
      * Where compared pairs go besides the in-memory report: a rotating JSONL file ({@code log},
      * empty for none), with request and answer text left out when {@code redact} is set.
      */
-    public record Diffs(String log, boolean redact) {
+    public record Diffs(String log, boolean redact, Semantic semantic) {
+
+        public Diffs {
+            requireNonNull(semantic, "semantic");
+        }
+
+        public Diffs(String log, boolean redact) {
+            this(log, redact, Semantic.defaults());
+        }
+
         public static Diffs defaults() {
             return new Diffs("turnout-diffs.jsonl", false);
+        }
+    }
+
+    /**
+     * Meaning-level comparison of answers with an in-process embedding model, run on {@code threads}
+     * workers beside the event loops. {@code sample} is the share of pairs scored; each answer is
+     * embedded up to {@code maxTokens} word pieces; at most {@code queuePairs} pairs wait for a
+     * worker (beyond it the score is skipped and counted). A candidate pair is {@code different}
+     * when its similarity falls below the {@code noiseQuantile} of its primary's noise pairs, and
+     * {@code uncalibrated} until that primary has {@code minNoisePairs} scored noise pairs.
+     */
+    public record Semantic(boolean enabled, double sample, int threads, int maxTokens, int queuePairs,
+            double noiseQuantile, int minNoisePairs) {
+
+        public static Semantic defaults() {
+            return new Semantic(true, 1.0, 1, 512, 64, 0.05, 30);
         }
     }
 

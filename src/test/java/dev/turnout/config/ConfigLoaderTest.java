@@ -60,7 +60,11 @@ class ConfigLoaderTest {
                 Map.entry("TURNOUT_MAX_BUFFERED_BYTES", "14"), Map.entry("TURNOUT_MAX_CONNECTIONS", "18"), Map.entry("TURNOUT_API_KEY_ENV_ALLOWED", "A_*, B_KEY"),
                 Map.entry("TURNOUT_ADMIN_ALLOWED_ORIGINS", "https://console.example"),
                 Map.entry("TURNOUT_REDIS_COMMAND_TIMEOUT_MS", "15"), Map.entry("TURNOUT_REDIS_MAX_QUEUED_COMMANDS", "16"),
-                Map.entry("TURNOUT_SHADOW_PENDING_DIFF_BYTES", "17"));
+                Map.entry("TURNOUT_SHADOW_PENDING_DIFF_BYTES", "17"),
+                Map.entry("TURNOUT_SEMANTIC_ENABLED", "false"), Map.entry("TURNOUT_SEMANTIC_SAMPLE", "0.25"),
+                Map.entry("TURNOUT_SEMANTIC_THREADS", "2"), Map.entry("TURNOUT_SEMANTIC_MAX_TOKENS", "256"),
+                Map.entry("TURNOUT_SEMANTIC_QUEUE_PAIRS", "8"), Map.entry("TURNOUT_SEMANTIC_NOISE_QUANTILE", "0.1"),
+                Map.entry("TURNOUT_SEMANTIC_MIN_NOISE_PAIRS", "40"));
         assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.ENVIRONMENT.keySet());
         GatewayConfig config = ConfigLoader.load(file, env);
         assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3, 11, 12, 13, 14, 18,
@@ -69,8 +73,29 @@ class ConfigLoaderTest {
                 List.of("https://console.example")));
         assertThat(config.store()).isEqualTo(new GatewayConfig.Store("redis", "redis://h:1", "blue", 7, 15, 16));
         assertThat(config.shadow()).isEqualTo(new GatewayConfig.Shadow(9, 4, 1000, 2500, 17));
-        assertThat(config.diffs()).isEqualTo(new GatewayConfig.Diffs("/tmp/d.jsonl", true));
+        assertThat(config.diffs()).isEqualTo(new GatewayConfig.Diffs("/tmp/d.jsonl", true,
+                new GatewayConfig.Semantic(false, 0.25, 2, 256, 8, 0.1, 40)));
         assertThat(config.routes()).isEqualTo(Path.of("other/routes.yaml"));
+    }
+
+    @Test
+    void shouldReadTheNestedSemanticSectionAndRejectItsBadValues() throws Exception {
+        Path good = write("diffs:\n  semantic: { enabled: true, sample: 0.5, threads: 3, minNoisePairs: 12 }\n");
+        assertThat(ConfigLoader.load(good, Map.of()).diffs().semantic())
+                .isEqualTo(new GatewayConfig.Semantic(true, 0.5, 3, 512, 64, 0.05, 12));
+        Path bad = write("diffs:\n  semantic: { sample: 1.5, threads: 0, noiseQuantile: x, colour: red }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'diffs.semantic.colour'");
+        Path badValues = write("diffs:\n  semantic: { sample: 1.5, threads: 0, noiseQuantile: x }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(badValues, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'diffs.semantic.sample' must be a number from 0 to 1, got 1.5")
+                .hasMessageContaining("'diffs.semantic.threads' must be 1..64, got 0")
+                .hasMessageContaining("'diffs.semantic.noiseQuantile' must be a number from 0 to 1, got 'x'");
+        Path notMapping = write("diffs:\n  semantic: yes\n");
+        assertThatThrownBy(() -> ConfigLoader.load(notMapping, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'diffs.semantic' must be a mapping");
     }
 
     @Test
