@@ -79,6 +79,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldLoadTheShippedConfigurationAsTheDefaultsItDocuments() {
+        GatewayConfig shipped = ConfigLoader.load(Path.of("conf/turnout.yaml"), Map.of());
+        GatewayConfig defaults = GatewayConfig.defaults();
+        assertThat(shipped.server()).isEqualTo(defaults.server());
+        assertThat(shipped.admin()).isEqualTo(defaults.admin());
+        assertThat(shipped.store()).isEqualTo(defaults.store());
+        assertThat(shipped.shadow()).isEqualTo(defaults.shadow());
+        assertThat(shipped.diffs()).isEqualTo(defaults.diffs());
+        assertThat(shipped.routes()).isEqualTo(Path.of("conf/routes.yaml").toAbsolutePath().normalize());
+    }
+
+    @Test
     void shouldReadTheNestedSemanticSectionAndRejectItsBadValues() throws Exception {
         Path good = write("diffs:\n  semantic: { enabled: true, sample: 0.5, threads: 3, minNoisePairs: 12 }\n");
         assertThat(ConfigLoader.load(good, Map.of()).diffs().semantic())
