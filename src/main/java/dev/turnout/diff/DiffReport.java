@@ -5,28 +5,23 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
  * The in-memory aggregate behind {@code GET /admin/diffs}: per alias × primary × candidate, verdict counts,
  * how often the candidate differs next to how often the primary differs from itself (the noise
  * floor), latency and token deltas at p50/p95 over the most recent pairs, shadow drops, and the
  * latest pairs as samples. Thread-safe, and bounded in memory whatever the traffic or the route
- * table: at most {@link #MAX_KEYS} keys (each a fixed few KiB of primitive rings; pairs of keys
- * beyond it are counted in {@code keysOverflowed}, not kept), and samples held in one ring of at
+ * table: at most {@link #MAX_KEYS} keys (each four fixed rings of {@link #WINDOW} doubles, 16 KiB;
+ * pairs of keys beyond it are counted in {@code keysOverflowed}, not kept), as many noise floors
+ * (about 9 KiB each, in {@link Calibration}), and samples held in one ring of at
  * most {@link #MAX_SAMPLES} pairs and {@link #SAMPLE_BUDGET_CHARS} characters of text across all
  * keys, oldest evicted first.
  *
@@ -105,8 +100,7 @@ public final class DiffReport implements DiffSink {
     private final Map<Key, Stats> candidates = new ConcurrentHashMap<>();
     private final Map<Key, Stats> noise = new ConcurrentHashMap<>();
     private final AtomicLong keysOverflowed = new AtomicLong();
-    private final Deque<DiffRecord> samples = new ArrayDeque<>();
-    private long sampleChars;
+    private final SampleRing samples = new SampleRing(MAX_SAMPLES, SAMPLE_BUDGET_CHARS);
 
     /** Calibrated with the defaults: the 5th percentile of at least 30 noise pairs. */
     public DiffReport() {
@@ -138,7 +132,7 @@ public final class DiffReport implements DiffSink {
         Stats stats = stats(record.noise() ? noise : candidates, key);
         if (stats == null) return;
         stats.add(record);
-        keepSample(record);
+        samples.keep(record);
     }
 
     /** A shadow that was not sent (pool full, ...): counted next to the pairs it would have made. */
@@ -159,22 +153,6 @@ public final class DiffReport implements DiffSink {
             return null;
         }
         return map.computeIfAbsent(key, k -> new Stats());
-    }
-
-    private synchronized void keepSample(DiffRecord record) {
-        long chars = chars(record);
-        if (chars > SAMPLE_BUDGET_CHARS) return;
-        samples.addFirst(record);
-        sampleChars += chars;
-        while (sampleChars > SAMPLE_BUDGET_CHARS || samples.size() > MAX_SAMPLES) sampleChars -= chars(samples.removeLast());
-    }
-
-    private static long chars(DiffRecord record) {
-        return length(record.requestSample()) + length(record.primarySample()) + length(record.candidateSample());
-    }
-
-    private static long length(String text) {
-        return text == null ? 0 : text.length();
     }
 
     /** The report: one entry per alias × candidate with its noise floor beside it. */
@@ -320,21 +298,7 @@ public final class DiffReport implements DiffSink {
      */
     public ArrayNode samples(Predicate<DiffRecord> filter, int limit, SampleOrder order) {
         ArrayNode out = JSON.createArrayNode();
-        List<DiffRecord> matching;
-        synchronized (this) {
-            if (order == SampleOrder.NEWEST) {
-                for (Iterator<DiffRecord> newest = samples.iterator(); newest.hasNext() && out.size() < limit; ) {
-                    DiffRecord record = newest.next();
-                    if (filter.test(record)) out.add(record.toJson());
-                }
-                return out;
-            }
-            matching = samples.stream().filter(filter).collect(Collectors.toList());
-        }
-        // A stable sort over newest-first records keeps the newest first among equal similarities.
-        matching.sort(Comparator.comparing((DiffRecord record) -> record.metrics().similarity(),
-                Comparator.nullsLast(Comparator.naturalOrder())));
-        matching.stream().limit(limit).forEach(record -> out.add(record.toJson()));
+        samples.select(filter, limit, order).forEach(record -> out.add(record.toJson()));
         return out;
     }
 
