@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.turnout.admin.AdminServer;
 import dev.turnout.admin.DiffRoutes;
 import dev.turnout.admin.MetricsRoutes;
+import dev.turnout.diff.Calibration;
 import dev.turnout.diff.DiffReport;
 import dev.turnout.diff.DiffSink;
 import dev.turnout.diff.JsonlDiffSink;
@@ -105,7 +106,8 @@ public final class Gateway {
         GatewayMetrics metrics = new GatewayMetrics(registry, store::current);
         BreakerMetrics.bind(registry, breakers);
         GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
-        DiffReport report = new DiffReport();
+        GatewayConfig.Semantic semantic = config.diffs().semantic();
+        DiffReport report = new DiffReport(new Calibration(semantic.noiseQuantile(), semantic.minNoisePairs()));
         DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config, registry), config.diffs().redact(),
                 config.shadow().pendingDiffBytes());
         BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());

@@ -2,15 +2,23 @@ package dev.turnout.admin;
 
 import dev.turnout.diff.DiffRecord;
 import dev.turnout.diff.DiffReport;
+import dev.turnout.diff.Verdict;
 import io.vertx.ext.web.Router;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
  * {@code GET /admin/diffs}: per alias × candidate, how often the candidate answers differently
- * next to the primary's own noise floor. {@code GET /admin/diffs/samples?alias=&candidate=&verdict=&kind=&limit=}:
- * the latest pairs side by side.
+ * next to the primary's own noise floor. {@code GET /admin/diffs/samples?alias=&candidate=&verdict=&kind=&sort=&limit=}:
+ * held pairs side by side, newest first or ({@code sort=least_similar}) lowest similarity first.
  */
 public final class DiffRoutes {
+
+    private static final List<String> VERDICTS = Arrays.stream(Verdict.values()).map(Verdict::label).toList();
+    private static final List<String> KINDS = List.of(DiffRecord.CANDIDATE, DiffRecord.NOISE);
+    private static final List<String> SORTS = Arrays.stream(DiffReport.SampleOrder.values())
+            .map(DiffReport.SampleOrder::label).toList();
 
     private DiffRoutes() {}
 
@@ -22,6 +30,21 @@ public final class DiffRoutes {
             String candidate = context.request().getParam("candidate");
             String verdict = context.request().getParam("verdict");
             String kind = context.request().getParam("kind");
+            String sort = context.request().getParam("sort", DiffReport.SampleOrder.NEWEST.label());
+            // A misspelt filter would silently match nothing: say so instead.
+            if (verdict != null && !VERDICTS.contains(verdict)) {
+                AdminErrors.send(context, 400, "bad_request", "verdict must be one of " + VERDICTS + ", not '" + verdict + "'", null);
+                return;
+            }
+            if (kind != null && !KINDS.contains(kind)) {
+                AdminErrors.send(context, 400, "bad_request", "kind must be one of " + KINDS + ", not '" + kind + "'", null);
+                return;
+            }
+            if (!SORTS.contains(sort)) {
+                AdminErrors.send(context, 400, "bad_request", "sort must be one of " + SORTS + ", not '" + sort + "'", null);
+                return;
+            }
+            DiffReport.SampleOrder order = DiffReport.SampleOrder.values()[SORTS.indexOf(sort)];
             int limit;
             try {
                 limit = Integer.parseInt(context.request().getParam("limit", "20"));
@@ -34,7 +57,7 @@ public final class DiffRoutes {
                     && (verdict == null || verdict.equals(record.metrics().verdict().label()))
                     && (kind == null || kind.equals(record.kind()));
             context.response().putHeader("content-type", "application/json")
-                    .end(report.samples(filter, Math.max(1, Math.min(limit, 100))).toPrettyString());
+                    .end(report.samples(filter, Math.max(1, Math.min(limit, 100)), order).toPrettyString());
         });
     }
 }

@@ -165,7 +165,7 @@ public final class ConfigLoader {
                                 v.boundedInt(semantic, "diffs.semantic.maxTokens", se.maxTokens(), 16, 8192),
                                 v.boundedInt(semantic, "diffs.semantic.queuePairs", se.queuePairs(), 1, 10_000),
                                 v.fraction(semantic, "diffs.semantic.noiseQuantile", se.noiseQuantile()),
-                                v.boundedInt(semantic, "diffs.semantic.minNoisePairs", se.minNoisePairs(), 1, 100_000))),
+                                v.boundedInt(semantic, "diffs.semantic.minNoisePairs", se.minNoisePairs(), 1, 512))),
                 routes);
         if (!errors.isEmpty()) throw new ConfigException(String.join("\n", errors));
         return config;

@@ -1,14 +1,15 @@
 package dev.turnout.diff;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.EnumMap;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -18,10 +19,15 @@ import java.util.function.Predicate;
  * how often the candidate differs next to how often the primary differs from itself (the noise
  * floor), latency and token deltas at p50/p95 over the most recent pairs, shadow drops, and the
  * latest pairs as samples. Thread-safe, and bounded in memory whatever the traffic or the route
- * table: at most {@link #MAX_KEYS} keys (each a fixed few KiB of primitive rings; pairs of keys
- * beyond it are counted in {@code keysOverflowed}, not kept), and samples held in one ring of at
+ * table: at most {@link #MAX_KEYS} keys (each four fixed rings of {@link #WINDOW} doubles, 16 KiB;
+ * pairs of keys beyond it are counted in {@code keysOverflowed}, not kept), as many noise floors
+ * (about 9 KiB each, in {@link Calibration}), and samples held in one ring of at
  * most {@link #MAX_SAMPLES} pairs and {@link #SAMPLE_BUDGET_CHARS} characters of text across all
  * keys, oldest evicted first.
+ *
+ * <p>With semantic scoring, each entry also weighs the candidate's recent similarities against its
+ * primary's noise floor (held once, by {@link Calibration}, and shared by all of the primary's
+ * candidates): see {@link BeyondNoise} for the figures and the yes / no / not-yet rule.
  */
 public final class DiffReport implements DiffSink {
 
@@ -29,6 +35,8 @@ public final class DiffReport implements DiffSink {
     static final int MAX_KEYS = 1024;
     static final long SAMPLE_BUDGET_CHARS = 2_000_000; // at most ~4 MiB of text, however many keys
     static final int MAX_SAMPLES = 1000; // redacted samples have no text, but still take room
+    /** Distinct skip reasons counted per key; the scorer has four, so more would be a bug, not traffic. */
+    static final int MAX_SKIP_REASONS = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Key(String alias, String primary, String candidate) {
@@ -60,13 +68,23 @@ public final class DiffReport implements DiffSink {
         final Ring latencyDeltas = new Ring();
         final Ring ttftDeltas = new Ring();
         final Ring tokenDeltas = new Ring();
+        /** Candidate pairs' similarities; a noise key's live in its primary's {@link NoiseFloor} instead. */
+        final Ring similarities = new Ring();
+        final Map<String, Long> skipped = new HashMap<>();
         long drops;
 
         synchronized void add(DiffRecord record) {
-            verdicts.merge(record.metrics().verdict(), 1L, Long::sum);
-            latencyDeltas.add(record.metrics().latencyDeltaMs());
-            if (record.metrics().ttftDeltaMs() != null) ttftDeltas.add(record.metrics().ttftDeltaMs());
-            if (record.metrics().completionTokenDelta() != null) tokenDeltas.add(record.metrics().completionTokenDelta());
+            DiffMetrics metrics = record.metrics();
+            verdicts.merge(metrics.verdict(), 1L, Long::sum);
+            latencyDeltas.add(metrics.latencyDeltaMs());
+            if (metrics.ttftDeltaMs() != null) ttftDeltas.add(metrics.ttftDeltaMs());
+            if (metrics.completionTokenDelta() != null) tokenDeltas.add(metrics.completionTokenDelta());
+            if (metrics.similarity() != null && !record.noise()) similarities.add(metrics.similarity());
+            String skipReason = DiffMetrics.skipReason(metrics.semanticStatus());
+            if (skipReason != null) {
+                String counted = skipped.containsKey(skipReason) || skipped.size() < MAX_SKIP_REASONS ? skipReason : "other";
+                skipped.merge(counted, 1L, Long::sum);
+            }
         }
 
         synchronized long pairs() {
@@ -78,11 +96,34 @@ public final class DiffReport implements DiffSink {
         }
     }
 
+    private final Calibration calibration;
     private final Map<Key, Stats> candidates = new ConcurrentHashMap<>();
     private final Map<Key, Stats> noise = new ConcurrentHashMap<>();
     private final AtomicLong keysOverflowed = new AtomicLong();
-    private final Deque<DiffRecord> samples = new ArrayDeque<>();
-    private long sampleChars;
+    private final SampleRing samples = new SampleRing(MAX_SAMPLES, SAMPLE_BUDGET_CHARS);
+
+    /** Calibrated with the defaults: the 5th percentile of at least 30 noise pairs. */
+    public DiffReport() {
+        this(Calibration.defaults());
+    }
+
+    public DiffReport(Calibration calibration) {
+        this.calibration = requireNonNull(calibration, "calibration");
+    }
+
+    public Calibration calibration() {
+        return calibration;
+    }
+
+    /**
+     * The pair's final metrics, calibrated against its primary's noise floor: see
+     * {@link Calibration#judge}. Thread-safe; call it once per pair, then {@link #accept} the
+     * record built from what it returns. Skips are counted from that record's semantic status.
+     */
+    public DiffMetrics judge(String alias, String primary, boolean noise, DiffMetrics lexical, Double similarity,
+                             String semanticStatus) {
+        return calibration.judge(alias, primary, noise, lexical, similarity, semanticStatus);
+    }
 
     @Override
     public void accept(DiffRecord record) {
@@ -91,7 +132,7 @@ public final class DiffReport implements DiffSink {
         Stats stats = stats(record.noise() ? noise : candidates, key);
         if (stats == null) return;
         stats.add(record);
-        keepSample(record);
+        samples.keep(record);
     }
 
     /** A shadow that was not sent (pool full, ...): counted next to the pairs it would have made. */
@@ -114,22 +155,6 @@ public final class DiffReport implements DiffSink {
         return map.computeIfAbsent(key, k -> new Stats());
     }
 
-    private synchronized void keepSample(DiffRecord record) {
-        long chars = chars(record);
-        if (chars > SAMPLE_BUDGET_CHARS) return;
-        samples.addFirst(record);
-        sampleChars += chars;
-        while (sampleChars > SAMPLE_BUDGET_CHARS || samples.size() > MAX_SAMPLES) sampleChars -= chars(samples.removeLast());
-    }
-
-    private static long chars(DiffRecord record) {
-        return length(record.requestSample()) + length(record.primarySample()) + length(record.candidateSample());
-    }
-
-    private static long length(String text) {
-        return text == null ? 0 : text.length();
-    }
-
     /** The report: one entry per alias × candidate with its noise floor beside it. */
     public ObjectNode toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -141,15 +166,27 @@ public final class DiffReport implements DiffSink {
                     entries.add(entry(key, entry.getValue(), noise.get(new Key(key.alias(), key.primary(), key.primary()))));
                 });
         root.put("keysOverflowed", keysOverflowed.get());
-        root.put("definitions", "differentRate = different / (pairs - errors); changedRate = (similar + different) / "
-                + "(pairs - errors); noise* are the same rates for the primary compared with itself; a candidate whose "
-                + "rates sit at its noise rates answers no more differently than production does from run to run");
+        root.put("noiseFloorsOverflowed", calibration.floorsOverflowed());
+        root.put("noiseQuantile", calibration.noiseQuantile()).put("minNoisePairs", calibration.minNoisePairs());
+        root.put("definitions", "differentRate = different / (pairs - errors - uncalibrated); changedRate = (similar + "
+                + "different) / (pairs - errors - uncalibrated); noise* are the same rates for the primary compared with "
+                + "itself; a candidate whose rates sit at its noise rates answers no more differently than production does "
+                + "from run to run. Scored pairs (cosine similarity of the answers' embeddings) are judged against the noise "
+                + "floor: the noiseQuantile (type-7 quantile) of the primary's latest 512 scored noise pairs' similarities; "
+                + "below it is different, and uncalibrated until the primary has minNoisePairs of them. similarity and "
+                + "noiseSimilarity: p5/p50/p95 over the latest 512 scored pairs. beyondNoise.share: those candidate "
+                + "pairs below the floor, ci95 its Wilson score interval; mannWhitney: one-sided test that candidate "
+                + "similarities are lower than noise similarities (normal approximation, tie and continuity corrected), u "
+                + "counting candidate-higher pairs. differsBeyondNoise: 'not yet' below " + BeyondNoise.MIN_CANDIDATE_PAIRS
+                + " scored candidate pairs or minNoisePairs noise pairs; 'yes' when pValue < " + BeyondNoise.ALPHA
+                + " and ci95's lower bound exceeds noiseQuantile; else 'no'");
         return root;
     }
 
-    private static ObjectNode entry(Key key, Stats stats, Stats noiseStats) {
+    private ObjectNode entry(Key key, Stats stats, Stats noiseStats) {
         ObjectNode node = JSON.createObjectNode().put("alias", key.alias()).put("primary", key.primary())
                 .put("candidate", key.candidate());
+        double[] candidateSimilarities;
         synchronized (stats) {
             node.put("pairs", stats.pairs());
             ObjectNode verdicts = node.putObject("verdicts");
@@ -159,6 +196,8 @@ public final class DiffReport implements DiffSink {
             node.set("latencyDeltaMs", percentiles(stats.latencyDeltas.copy()));
             node.set("ttftDeltaMs", percentiles(stats.ttftDeltas.copy()));
             node.set("completionTokenDelta", percentiles(stats.tokenDeltas.copy()));
+            candidateSimilarities = stats.similarities.copy();
+            node.set("semanticSkipped", counts(stats.skipped));
         }
         if (noiseStats == null) {
             node.put("noisePairs", 0).putNull("noiseDifferentRate").putNull("noiseChangedRate");
@@ -166,13 +205,50 @@ public final class DiffReport implements DiffSink {
             synchronized (noiseStats) {
                 node.put("noisePairs", noiseStats.pairs());
                 rates(node, "noise", noiseStats);
+                node.set("noiseSemanticSkipped", counts(noiseStats.skipped));
             }
+        }
+        semantic(node, candidateSimilarities, calibration.snapshot(key.alias(), key.primary()));
+        return node;
+    }
+
+    /** The candidate's similarities against the primary's noise: percentiles, noise means, and the verdict line. */
+    private void semantic(ObjectNode node, double[] candidateSimilarities, NoiseFloor.Snapshot noise) {
+        Arrays.sort(candidateSimilarities);
+        node.set("similarity", similarityPercentiles(candidateSimilarities));
+        node.set("noiseSimilarity", similarityPercentiles(noise.sortedSimilarities()));
+        ObjectNode scoredNoise = node.putObject("noiseScored").put("pairs", noise.pairs());
+        putMean(scoredNoise, "tokenF1", noise.meanTokenF1());
+        putMean(scoredNoise, "lengthRatio", noise.meanLengthRatio());
+        putMean(scoredNoise, "finishAgreement", noise.finishAgreement());
+        BeyondNoise.of(candidateSimilarities, noise.sortedSimilarities(), calibration.noiseQuantile(),
+                calibration.minNoisePairs()).addTo(node);
+    }
+
+    private static void putMean(ObjectNode node, String field, double mean) {
+        if (Double.isNaN(mean)) node.putNull(field);
+        else node.put(field, round(mean));
+    }
+
+    private static ObjectNode similarityPercentiles(double[] sorted) {
+        ObjectNode node = JSON.createObjectNode();
+        for (double q : new double[] {0.05, 0.50, 0.95}) {
+            String field = "p" + Math.round(q * 100);
+            if (sorted.length == 0) node.putNull(field);
+            else node.put(field, round(Statistics.quantile(sorted, q)));
         }
         return node;
     }
 
+    private static ObjectNode counts(Map<String, Long> counts) {
+        ObjectNode node = JSON.createObjectNode();
+        new TreeMap<>(counts).forEach(node::put);
+        return node;
+    }
+
     private static void rates(ObjectNode node, String prefix, Stats stats) {
-        long comparable = stats.pairs() - stats.count(Verdict.ERROR);
+        // Uncalibrated pairs have no verdict yet: counting them as unchanged would dilute the rates.
+        long comparable = stats.pairs() - stats.count(Verdict.ERROR) - stats.count(Verdict.UNCALIBRATED);
         String different = prefix.isEmpty() ? "differentRate" : prefix + "DifferentRate";
         String changed = prefix.isEmpty() ? "changedRate" : prefix + "ChangedRate";
         if (comparable == 0) {
@@ -192,15 +268,37 @@ public final class DiffReport implements DiffSink {
                 .put("p95", round(values[(int) Math.floor(0.95 * (values.length - 1))]));
     }
 
+    /** How {@link #samples(Predicate, int, SampleOrder)} orders the pairs it returns. */
+    public enum SampleOrder {
+        /** Newest first. */
+        NEWEST("newest"),
+        /** Lowest similarity first, newest first among equals; pairs without a similarity last, newest first. */
+        LEAST_SIMILAR("least_similar");
+
+        private final String label;
+
+        SampleOrder(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
     /** The latest pairs, newest first, that match the filter. */
     public ArrayNode samples(Predicate<DiffRecord> filter, int limit) {
+        return samples(filter, limit, SampleOrder.NEWEST);
+    }
+
+    /**
+     * Up to {@code limit} held pairs that match the filter, in {@code order}. Only the held samples
+     * are sorted (the latest {@link #MAX_SAMPLES} pairs at most, fewer when their text fills the
+     * budget): the least similar of those, not of every pair ever compared.
+     */
+    public ArrayNode samples(Predicate<DiffRecord> filter, int limit, SampleOrder order) {
         ArrayNode out = JSON.createArrayNode();
-        synchronized (this) {
-            for (Iterator<DiffRecord> newest = samples.iterator(); newest.hasNext() && out.size() < limit; ) {
-                DiffRecord record = newest.next();
-                if (filter.test(record)) out.add(record.toJson());
-            }
-        }
+        samples.select(filter, limit, order).forEach(record -> out.add(record.toJson()));
         return out;
     }
 

@@ -20,6 +20,8 @@ import java.util.Objects;
  *       when only the finish reason differs);</li>
  *   <li>{@code different}: anything else.</li>
  * </ul>
+ * These are the lexical verdicts. When the pair's embeddings are scored, {@link Calibration#judge}
+ * replaces {@code same}/{@code similar}/{@code different} by a verdict against the primary's own noise.
  */
 public final class ResponseDiffer {
 
@@ -54,12 +56,17 @@ public final class ResponseDiffer {
         Integer tokenDelta = p.usage() != null && c.usage() != null && p.usage().completionTokens() != null
                 && c.usage().completionTokens() != null ? c.usage().completionTokens() - p.usage().completionTokens() : null;
         boolean callsAgree = toolNamesEqual && argDiffs.isEmpty() && jsonAgrees;
+        int longer = Math.max(pText.length(), cText.length());
+        double lengthRatio = longer == 0 ? 1.0 : Math.min(pText.length(), cText.length()) / (double) longer;
+        // Tool calls are compared as JSON, exactly; embedding their text would only blur that.
+        String semantic = p.toolCalls().isEmpty() && c.toolCalls().isEmpty() ? DiffMetrics.DISABLED : DiffMetrics.NOT_APPLICABLE;
         Verdict verdict;
         if (callsAgree && normalizedExact && finishEqual) verdict = Verdict.SAME;
         else if (callsAgree && Math.max(tokenF1, rougeL) >= options.similarAt()) verdict = Verdict.SIMILAR;
         else verdict = Verdict.DIFFERENT;
         return new DiffMetrics(verdict, p.status(), c.status(), null, null, exact, normalizedExact, tokenF1, rougeL,
-                levenshtein, finishEqual, toolNamesEqual, argDiffs, pJson, cJson, tokenDelta, latencyDelta, ttftDelta);
+                levenshtein, finishEqual, toolNamesEqual, argDiffs, pJson, cJson, tokenDelta, latencyDelta, ttftDelta, lengthRatio,
+                null, semantic);
     }
 
     private static List<String> names(List<AssembledResponse.ToolCall> calls) {

@@ -25,6 +25,27 @@ class ResponseDifferTest {
                 DiffOptions.defaults(wantsJson));
     }
 
+    /** A pair of pure tool-call answers, as compared by the differ. */
+    static DiffMetrics toolCallPair(String primaryTool, String candidateTool) {
+        return compare(tool(primaryTool, "{}"), tool(candidateTool, "{}"), false);
+    }
+
+    @Test
+    void shouldMarkTextPairsForScoringAndLeaveToolCallsAndErrorsToTheirOwnComparison() {
+        DiffMetrics texts = compare(text("a short answer", "stop", 3), text("a somewhat longer answer!", "stop", 4), false);
+        assertThat(texts.semanticApplicable()).isTrue();
+        assertThat(texts.semanticStatus()).isEqualTo(DiffMetrics.DISABLED);
+        assertThat(texts.similarity()).isNull();
+        assertThat(texts.lengthRatio()).isCloseTo(14 / 25.0, offset(1e-9));
+        assertThat(compare(text("", "stop", 0), text("", "stop", 0), false).lengthRatio()).isEqualTo(1.0);
+        DiffMetrics calls = toolCallPair("get_weather", "get_weather");
+        assertThat(calls.verdict()).isEqualTo(Verdict.SAME);
+        assertThat(calls.semanticStatus()).isEqualTo(DiffMetrics.NOT_APPLICABLE);
+        DiffMetrics failed = compare(AssembledResponse.failure(0, "timeout"), text("fine", "stop", 1), false);
+        assertThat(failed.semanticStatus()).isEqualTo(DiffMetrics.NOT_APPLICABLE);
+        assertThat(failed.toJson().get("semanticStatus").asText()).isEqualTo("not_applicable");
+    }
+
     @Test
     void shouldComputeTheTextMetricsByHand() {
         assertThat(TextMetrics.levenshteinSimilarity("kitten", "sitting", 100)).isCloseTo(1 - 3 / 7.0, offset(1e-9));
