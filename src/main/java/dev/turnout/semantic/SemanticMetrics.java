@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
@@ -26,7 +28,7 @@ final class SemanticMetrics {
     SemanticMetrics(MeterRegistry registry, IntSupplier queuedPairs) {
         scored = pairs(registry, "scored");
         failed = pairs(registry, "failed");
-        Map<Refusal, Counter> byReason = new java.util.EnumMap<>(Refusal.class);
+        Map<Refusal, Counter> byReason = new EnumMap<>(Refusal.class);
         for (Refusal reason : Refusal.values()) {
             byReason.put(reason, Counter.builder("turnout_semantic_skipped_total").tag("reason", reason.label())
                     .description("Pairs refused without scoring, by reason").register(registry));
@@ -46,12 +48,12 @@ final class SemanticMetrics {
 
     void scored(long nanos) {
         scored.increment();
-        duration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void failed(long nanos) {
         failed.increment();
-        duration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void skipped(Refusal reason) {

@@ -67,7 +67,6 @@ public final class SemanticScorer implements AutoCloseable {
     }
 
     private final GatewayConfig.Semantic config;
-    private final int maxChars;
     private final SemanticMetrics metrics;
     private final PrimaryCache primaries;
     private final ThreadPoolExecutor workers;
@@ -96,7 +95,6 @@ public final class SemanticScorer implements AutoCloseable {
         if (config.queuePairs() < 1) {
             throw new IllegalArgumentException("queuePairs: " + config.queuePairs() + " (expected: > 0)");
         }
-        this.maxChars = SentenceEmbedder.maxUsefulChars(config.maxTokens());
         this.ownsModel = ownsModel;
         int cached = 2 * (config.queuePairs() + config.threads());
         this.primaries = new PrimaryCache(cached, 2048L * cached);
@@ -183,9 +181,7 @@ public final class SemanticScorer implements AutoCloseable {
 
     /** The part of a text the embedder can read at most; cut before queueing so queued bytes stay bounded. */
     private String cut(String text) {
-        if (text.length() <= maxChars) return text;
-        int end = Character.isHighSurrogate(text.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
-        return text.substring(0, end);
+        return SentenceEmbedder.readablePart(text, config.maxTokens());
     }
 
     private void scoreNow(Pair pair) {
@@ -195,6 +191,8 @@ public final class SemanticScorer implements AutoCloseable {
         try {
             SentenceEmbedder embedder = model.getNow(null);
             float[] primary = primaries.get(pair.requestId(), pair.primaryText());
+            // Two workers may miss together and both embed one primary: rare (a request's pairs are
+            // queued apart, the noise pair after a second primary call) and only costs time.
             if (primary == null) {
                 primary = embed(embedder, pair.primaryText());
                 primaries.put(pair.requestId(), pair.primaryText(), primary);
@@ -253,9 +251,9 @@ public final class SemanticScorer implements AutoCloseable {
         if (ownsModel && model.isDone() && !model.isCompletedExceptionally()) model.join().close();
     }
 
-    /** Completes when the model is loaded, exceptionally when it cannot be. */
-    CompletableFuture<SentenceEmbedder> whenModelLoaded() {
-        return model.copy();
+    /** Completes when the model is loaded, exceptionally when it cannot be; never when disabled. */
+    public CompletableFuture<Void> whenModelLoaded() {
+        return model.thenApply(loaded -> null);
     }
 
     /** Embeddings computed so far: a test counts what the primary cache saved. */

@@ -131,6 +131,18 @@ public final class SentenceEmbedder implements AutoCloseable {
         return maxWordPieces * CHARS_PER_WORD_PIECE;
     }
 
+    /**
+     * The text cut to {@link #maxUsefulChars} characters (never between the two halves of a surrogate
+     * pair). Prose loses nothing the cap would keep; a text of unusually long word pieces (over 12
+     * characters on average) is read to fewer than {@code maxWordPieces} of them.
+     */
+    public static String readablePart(String text, int maxWordPieces) {
+        int maxChars = maxUsefulChars(maxWordPieces);
+        if (text.length() <= maxChars) return text;
+        int end = Character.isHighSurrogate(text.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+        return text.substring(0, end);
+    }
+
     /** Word pieces of the text, [CLS] and [SEP] not counted. */
     public int wordPieces(String text) {
         return tokenizer.encode(text, false, false).getIds().length;
@@ -138,7 +150,8 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** A unit vector for the first {@link #maxWordPieces()} word pieces of the text. */
     public float[] embed(String text) {
-        Encoding encoding = tokenizer.encode(requireNonNull(text, "text"), false, false);
+        // Cut first: tokenizing a megabyte to read 512 word pieces of it would cost more than the model.
+        Encoding encoding = tokenizer.encode(readablePart(requireNonNull(text, "text"), maxWordPieces), false, false);
         long[] ids = encoding.getIds();
         String[] tokens = encoding.getTokens();
         int end = Math.min(ids.length, maxWordPieces);

@@ -93,6 +93,26 @@ class SentenceEmbedderTest {
     }
 
     @Test
+    void shouldCutTextsToWhatTheCapCanReadWithoutSplittingASurrogatePair() {
+        int maxChars = SentenceEmbedder.maxUsefulChars(16);
+        String emoji = "\uD83D\uDE00";
+
+        assertThat(SentenceEmbedder.readablePart("short", 16)).isEqualTo("short");
+        assertThat(SentenceEmbedder.readablePart("a".repeat(10 * maxChars), 16)).hasSize(maxChars);
+        assertThat(SentenceEmbedder.readablePart("a".repeat(maxChars - 1) + emoji + "tail", 16))
+                .isEqualTo("a".repeat(maxChars - 1));
+    }
+
+    @Test
+    void shouldReadAMegabyteAnswerOnlyUpToTheCap() {
+        String huge = REFUNDS + " " + VOLCANOES.repeat(5_000);
+        SentenceEmbedder capped = embedder.withMaxWordPieces(embedder.wordPieces(REFUNDS));
+
+        assertThat(huge.length()).isGreaterThan(1_000_000);
+        assertThat(SentenceEmbedder.cosine(capped.embed(huge), capped.embed(REFUNDS))).isCloseTo(1.0, within(1e-5));
+    }
+
+    @Test
     void shouldGiveCosineOfOrthogonalAndOppositeVectors() {
         assertThat(SentenceEmbedder.cosine(new float[] {1, 0}, new float[] {0, 3})).isZero();
         assertThat(SentenceEmbedder.cosine(new float[] {1, 2}, new float[] {-2, -4})).isCloseTo(-1.0, within(1e-9));
