@@ -17,7 +17,12 @@ COPY conf conf
 USER turnout
 # The admin API listens on loopback unless a token is set; in a container set TURNOUT_ADMIN_TOKEN
 # and TURNOUT_ADMIN_HOST=0.0.0.0 to reach it (and the probes) from outside.
+# The semantic differ's tokenizer (DJL) extracts its native library into DJL_CACHE_DIR, default ~/.djl.ai;
+# the turnout user's home (/opt/turnout) is root's and not writable, so the cache goes to /tmp, where ONNX
+# Runtime extracts its own library too (java.io.tmpdir). Without a writable directory semantic diffs are
+# off (one warning at start) and everything else runs.
 ENV TURNOUT_HOST=0.0.0.0 \
+    DJL_CACHE_DIR=/tmp/djl \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
