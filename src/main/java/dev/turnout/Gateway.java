@@ -32,6 +32,7 @@ import dev.turnout.route.RouteCodec;
 import dev.turnout.route.RoutePolicy;
 import dev.turnout.route.RouteTable;
 import dev.turnout.route.RouteValidator;
+import dev.turnout.semantic.SemanticScorer;
 import dev.turnout.store.RouteStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -108,8 +109,10 @@ public final class Gateway {
         GatewayMetrics.bindProcess(registry, accessLog, AccessLog::dropped);
         GatewayConfig.Semantic semantic = config.diffs().semantic();
         DiffReport report = new DiffReport(new Calibration(semantic.noiseQuantile(), semantic.minNoisePairs()));
+        // Off: no model loaded, no threads, and every pair says semanticStatus "disabled".
+        SemanticScorer scorer = semantic.enabled() ? SemanticScorer.start(semantic, registry) : null;
         DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config, registry), config.diffs().redact(),
-                config.shadow().pendingDiffBytes());
+                config.shadow().pendingDiffBytes(), scorer);
         BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());
         bodyBudget.bindTo(registry);
         ConnectionLimit connectionLimit = new ConnectionLimit(config.server().maxConnections());

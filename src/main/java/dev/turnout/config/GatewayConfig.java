@@ -163,6 +163,10 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
         public static Semantic defaults() {
             return new Semantic(true, 1.0, 1, 512, 64, 0.05, 30);
         }
+
+        public Semantic withEnabled(boolean value) {
+            return new Semantic(value, sample, threads, maxTokens, queuePairs, noiseQuantile, minNoisePairs);
+        }
     }
 
     public static GatewayConfig defaults() {

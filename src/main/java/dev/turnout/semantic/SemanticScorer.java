@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.turnout.config.GatewayConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -20,7 +21,7 @@ import net.openhft.hashing.LongHashFunction;
 /**
  * Scores how close in meaning two answers are, off the caller's thread, with bounded memory.
  * <pre>
- *   score() ── refused at once (counted by {@link Refusal}) ──▶ false
+ *   score() ── refused at once (counted by {@link Refusal}) ──▶ the refusal
  *      │ texts cut to what the embedder reads
  *      ▼
  *   queue of ≤ queuePairs pairs ──▶ `threads` workers (turnout-semantic-N), one core each
@@ -81,8 +82,9 @@ public final class SemanticScorer implements AutoCloseable {
      * When {@code config.enabled()} is false, nothing is loaded or started and every pair is refused.
      */
     public static SemanticScorer start(GatewayConfig.Semantic config, MeterRegistry registry) {
+        // One model per process, however many gateways it runs (tests start dozens): never closed.
         return new SemanticScorer(config, registry,
-                () -> SentenceEmbedder.load(SentenceEmbedder.Model.MINI_LM_L6_V2_Q, config.maxTokens()), true);
+                () -> SentenceEmbedder.shared(SentenceEmbedder.Model.MINI_LM_L6_V2_Q, config.maxTokens()), false);
     }
 
     /** @param ownsModel whether {@link #close()} closes what {@code loader} gave (tests share one model) */
@@ -144,8 +146,11 @@ public final class SemanticScorer implements AutoCloseable {
         }
     }
 
-    /** Queues the pair or refuses it at once (counted by reason: see {@link Refusal}). Never blocks. */
-    public boolean score(String requestId, String primaryText, String otherText, Result result) {
+    /**
+     * Queues the pair, or refuses it at once and says why (counted by reason: see {@link Refusal}).
+     * Never blocks. The result comes later, on a worker, only for a queued pair.
+     */
+    public Optional<Refusal> score(String requestId, String primaryText, String otherText, Result result) {
         requireNonNull(requestId, "requestId");
         requireNonNull(primaryText, "primaryText");
         requireNonNull(otherText, "otherText");
@@ -154,13 +159,13 @@ public final class SemanticScorer implements AutoCloseable {
         if (refusal == null) {
             try {
                 workers.execute(new PairTask(new Pair(requestId, cut(primaryText), cut(otherText), result)));
-                return true;
+                return Optional.empty();
             } catch (RejectedExecutionException e) {
                 refusal = closed ? Refusal.DISABLED : Refusal.POOL_FULL;
             }
         }
         metrics.skipped(refusal);
-        return false;
+        return Optional.of(refusal);
     }
 
     private Refusal refusal(String requestId) {

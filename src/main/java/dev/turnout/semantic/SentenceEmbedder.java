@@ -15,6 +15,7 @@ import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * all-MiniLM-L6-v2 run in-process by ONNX Runtime: turns a text into a unit vector of
@@ -111,6 +112,17 @@ public final class SentenceEmbedder implements AutoCloseable {
         } catch (OrtException | IOException e) {
             throw new IllegalStateException("cannot load the embedding model " + model + ": " + e.getMessage(), e);
         }
+    }
+
+    private static final Map<Model, SentenceEmbedder> SHARED = new ConcurrentHashMap<>();
+
+    /**
+     * The process's one copy of {@code model} (loaded on first use, never closed), read up to
+     * {@code maxWordPieces}: a session is thread-safe, and several gateways in one JVM (tests, the
+     * demo) should not each load ~25 MB of model and spend a second and a half of CPU on it.
+     */
+    public static SentenceEmbedder shared(Model model, int maxWordPieces) {
+        return SHARED.computeIfAbsent(model, m -> load(m, maxWordPieces)).withMaxWordPieces(maxWordPieces);
     }
 
     /** The same model read up to another cap; it shares the session, so close only one of the two. */

@@ -10,8 +10,18 @@ import dev.turnout.diff.DiffSink;
 import dev.turnout.diff.Exchange;
 import dev.turnout.diff.ResponseDiffer;
 import dev.turnout.metrics.GatewayMetrics;
+import dev.turnout.semantic.Refusal;
+import dev.turnout.semantic.SemanticScorer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,6 +30,14 @@ import java.util.logging.Logger;
  * in the capped answer length, never work for an event loop. Pairs are queued and the thread takes
  * them in batches every {@value #BATCH_MS} ms, so an event loop never wakes a thread per pair.
  * Every sink gets each record, then a flush. Shared by all event loops.
+ *
+ * <p>When a {@link SemanticScorer} is given, a pair whose answers can be compared in meaning is
+ * handed to it after the lexical comparison (its captures' bytes are released then: the scorer holds
+ * texts cut to what the model reads, within its own bounded queue). The scorer's worker hands the
+ * similarity back through a queue this thread drains, so the verdict is judged against the noise
+ * floor, and the report and every sink are written, on this one thread. A pair the scorer refuses
+ * (pool full, not sampled, model loading...) is recorded at once with its lexical verdict and the
+ * reason in {@code metrics.semanticStatus}.
  *
  * <p>Memory is bounded in bytes, not pairs: every capture holds its buffer against one
  * {@link ShadowBudget} ({@code shadow.pendingDiffBytes}) from its first byte until the differ has
@@ -42,7 +60,15 @@ public final class DiffPipeline implements AutoCloseable {
     private record Pair(String id, String alias, String primary, String candidate, String kind, boolean wantsJson,
                         byte[] request, Capture primaryCapture, Capture candidateCapture) {}
 
-    private final java.util.concurrent.BlockingQueue<Pair> queue = new java.util.concurrent.ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /** A compared pair on its way to the report: what the record needs, texts already cut to samples. */
+    private record Compared(Pair pair, DiffMetrics lexical, String requestSample, String primarySample,
+                            String candidateSample) {}
+
+    /** A scored pair back from a semantic worker; at most the scorer's queue plus its workers are ever here. */
+    private record Scored(Compared compared, Double similarity, String status) {}
+
+    private final BlockingQueue<Pair> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Queue<Scored> scored = new ConcurrentLinkedQueue<>();
     private final Thread worker;
     private final GatewayMetrics metrics;
     private final DiffReport report;
@@ -50,19 +76,32 @@ public final class DiffPipeline implements AutoCloseable {
     private final boolean redact;
     private final ShadowBudget budget;
     private final Differ differ;
+    private final SemanticScorer scorer;
 
     public DiffPipeline(GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact, long budgetBytes) {
-        this(metrics, report, sinks, redact, budgetBytes, ResponseDiffer::compare);
+        this(metrics, report, sinks, redact, budgetBytes, (SemanticScorer) null);
+    }
+
+    /** @param scorer meaning-level similarity for comparable pairs; null for none (lexical verdicts only) */
+    public DiffPipeline(GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact, long budgetBytes,
+                        SemanticScorer scorer) {
+        this(metrics, report, sinks, redact, budgetBytes, ResponseDiffer::compare, scorer);
     }
 
     DiffPipeline(GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact, long budgetBytes,
                  Differ differ) {
+        this(metrics, report, sinks, redact, budgetBytes, differ, null);
+    }
+
+    DiffPipeline(GatewayMetrics metrics, DiffReport report, List<DiffSink> sinks, boolean redact, long budgetBytes,
+                 Differ differ, SemanticScorer scorer) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.report = requireNonNull(report, "report");
         this.sinks = List.copyOf(sinks);
         this.redact = redact;
         this.budget = new ShadowBudget(budgetBytes);
         this.differ = requireNonNull(differ, "differ");
+        this.scorer = scorer;
         metrics.shadowHeldBytes(budget, ShadowBudget::held);
         this.worker = new Thread(this::work, "turnout-differ");
         worker.setDaemon(true);
@@ -109,11 +148,13 @@ public final class DiffPipeline implements AutoCloseable {
     }
 
     private void work() {
-        List<Pair> batch = new java.util.ArrayList<>();
+        List<Pair> batch = new ArrayList<>();
         while (!Thread.currentThread().isInterrupted()) {
             queue.drainTo(batch);
+            boolean recorded = recordScored();
             if (batch.isEmpty()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(BATCH_MS * 1_000_000);
+                if (recorded) sinks.forEach(DiffSink::flush);
+                else LockSupport.parkNanos(BATCH_MS * 1_000_000);
                 continue;
             }
             for (Pair pair : batch) {
@@ -134,12 +175,51 @@ public final class DiffPipeline implements AutoCloseable {
     private void compare(Pair pair) {
         Exchange left = pair.primaryCapture().toExchange();
         Exchange right = pair.candidateCapture().toExchange();
-        DiffMetrics diff = differ.compare(left, right, DiffOptions.defaults(pair.wantsJson()));
-        DiffRecord record = new DiffRecord(pair.id(), Instant.now(), pair.alias(), pair.primary(), pair.candidate(), pair.kind(),
-                diff, redact ? null : sample(new String(pair.request(), java.nio.charset.StandardCharsets.UTF_8)),
+        DiffMetrics lexical = differ.compare(left, right, DiffOptions.defaults(pair.wantsJson()));
+        Compared compared = new Compared(pair, lexical,
+                redact ? null : sample(new String(pair.request(), StandardCharsets.UTF_8)),
                 redact ? null : sample(left.response().text()), redact ? null : sample(right.response().text()));
-        metrics.diff(pair.alias(), pair.candidate(),
-                pair.kind().equals(DiffRecord.NOISE) ? "noise_" + diff.verdict().label() : diff.verdict().label());
+        if (scorer == null || !lexical.semanticApplicable()) {
+            record(compared, null, DiffMetrics.DISABLED); // judge() says not_applicable where it is
+            return;
+        }
+        Optional<Refusal> refused = scorer.score(pair.id(), left.response().text(), right.response().text(),
+                new SemanticScorer.Result() {
+                    @Override
+                    public void scored(double similarity) {
+                        scored.add(new Scored(compared, similarity, DiffMetrics.SCORED));
+                    }
+
+                    @Override
+                    public void failed(String reason) {
+                        LOG.fine(() -> "semantic score of " + pair.id() + " failed: " + reason);
+                        scored.add(new Scored(compared, null, DiffMetrics.skipped("failed")));
+                    }
+                });
+        refused.ifPresent(refusal -> record(compared, null, DiffMetrics.skipped(refusal.label())));
+    }
+
+    /** Records the pairs the semantic workers have scored since the last call; true if there were any. */
+    private boolean recordScored() {
+        boolean any = false;
+        for (Scored next; (next = scored.poll()) != null; any = true) {
+            try {
+                record(next.compared(), next.similarity(), next.status());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "recording the diff of " + next.compared().pair().id() + " failed", e);
+            }
+        }
+        return any;
+    }
+
+    /** Judges the verdict against the noise floor, then writes the record everywhere: on this thread only. */
+    private void record(Compared compared, Double similarity, String semanticStatus) {
+        Pair pair = compared.pair();
+        boolean noise = pair.kind().equals(DiffRecord.NOISE);
+        DiffMetrics diff = report.judge(pair.alias(), pair.primary(), noise, compared.lexical(), similarity, semanticStatus);
+        DiffRecord record = new DiffRecord(pair.id(), Instant.now(), pair.alias(), pair.primary(), pair.candidate(),
+                pair.kind(), diff, compared.requestSample(), compared.primarySample(), compared.candidateSample());
+        metrics.diff(pair.alias(), pair.candidate(), noise ? "noise_" + diff.verdict().label() : diff.verdict().label());
         report.accept(record);
         for (DiffSink sink : sinks) sink.accept(record);
     }
@@ -150,12 +230,14 @@ public final class DiffPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        if (scorer != null) scorer.close();
         worker.interrupt();
         try {
             worker.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        recordScored(); // the pairs the scorer finished, or failed on closing, still reach the sinks
         sinks.forEach(DiffSink::close);
     }
 }

@@ -51,8 +51,8 @@ class SemanticScorerTest {
         Outcome paraphrase = new Outcome();
         Outcome unrelated = new Outcome();
 
-        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, paraphrase)).isTrue();
-        assertThat(scorer.score("req-1", PRIMARY, UNRELATED, unrelated)).isTrue();
+        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, paraphrase)).isEmpty();
+        assertThat(scorer.score("req-1", PRIMARY, UNRELATED, unrelated)).isEmpty();
 
         assertThat(paraphrase.similarity()).isGreaterThan(unrelated.similarity() + 0.3);
         assertThat(paraphrase.thread).isEqualTo("turnout-semantic-1");
@@ -100,12 +100,12 @@ class SemanticScorerTest {
         Outcome running = new Outcome();
         Outcome queued = new Outcome();
 
-        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, running)).isTrue();
+        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, running)).isEmpty();
         assertThat(working.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(scorer.score("req-2", PRIMARY, PARAPHRASE, queued)).isTrue();
+        assertThat(scorer.score("req-2", PRIMARY, PARAPHRASE, queued)).isEmpty();
         int refused = 0;
         for (int i = 0; i < 10; i++) {
-            if (!scorer.score("req-" + (3 + i), PRIMARY, PARAPHRASE, new Outcome())) refused++;
+            if (scorer.score("req-" + (3 + i), PRIMARY, PARAPHRASE, new Outcome()).isPresent()) refused++;
         }
 
         assertThat(refused).isEqualTo(10);
@@ -120,7 +120,7 @@ class SemanticScorerTest {
     void shouldRefuseRequestsOutsideTheSample() {
         SemanticScorer scorer = readyScorer(config(true, 0.0, 1, 8));
 
-        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, new Outcome())).isFalse();
+        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, new Outcome())).isPresent();
         assertThat(skipped("not_sampled")).isEqualTo(1);
         assertThat(scorer.embeddingsComputed()).isZero();
     }
@@ -145,7 +145,7 @@ class SemanticScorerTest {
             return embedder;
         });
 
-        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, new Outcome())).isFalse();
+        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, new Outcome())).isPresent();
         assertThat(skipped("disabled")).isEqualTo(1);
         assertThat(scorer.whenModelLoaded()).isNotDone();
         assertThat(loads).hasValue(0);
@@ -159,12 +159,12 @@ class SemanticScorerTest {
             return embedder;
         });
 
-        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, new Outcome())).isFalse();
+        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, new Outcome())).isPresent();
         assertThat(skipped("model_loading")).isEqualTo(1);
         loaded.countDown();
         scorer.whenModelLoaded().get(10, TimeUnit.SECONDS);
         Outcome outcome = new Outcome();
-        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, outcome)).isTrue();
+        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, outcome)).isEmpty();
         assertThat(outcome.similarity()).isGreaterThan(0.5);
     }
 
@@ -176,8 +176,8 @@ class SemanticScorerTest {
 
         assertThatThrownBy(() -> scorer.whenModelLoaded().get(10, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(UnsatisfiedLinkError.class);
-        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, new Outcome())).isFalse();
-        assertThat(scorer.score("req-2", PRIMARY, PARAPHRASE, new Outcome())).isFalse();
+        assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, new Outcome())).isPresent();
+        assertThat(scorer.score("req-2", PRIMARY, PARAPHRASE, new Outcome())).isPresent();
         assertThat(skipped("model_unavailable")).isEqualTo(2);
     }
 
@@ -199,7 +199,7 @@ class SemanticScorerTest {
         assertThat(queued.failure.get(10, TimeUnit.SECONDS)).contains("closed");
         release.countDown();
         closing.get(10, TimeUnit.SECONDS);
-        assertThat(scorer.score("req-3", PRIMARY, PARAPHRASE, new Outcome())).isFalse();
+        assertThat(scorer.score("req-3", PRIMARY, PARAPHRASE, new Outcome())).isPresent();
         assertThat(skipped("disabled")).isEqualTo(1);
     }
 

@@ -40,7 +40,9 @@ public final class Fixtures {
         return GatewayConfig.defaults()
                 .withServer(new GatewayConfig.Server("127.0.0.1", 0, maxBodyBytes, clientAuth, 2))
                 .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, null))
-                .withDiffs(new GatewayConfig.Diffs("", false))
+                // Lexical verdicts: most tests are about something else than meaning, and assert
+                // verdicts that do not wait for noise pairs. SemanticDiffTest turns it on.
+                .withDiffs(new GatewayConfig.Diffs("", false, GatewayConfig.Semantic.defaults().withEnabled(false)))
                 .withRoutes(Path.of("(test)"));
     }
 
