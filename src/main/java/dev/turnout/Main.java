@@ -105,10 +105,10 @@ public final class Main implements Runnable {
                 description = "Share of words changed at random on each request, like sampling at temperature > 0 (0..1).")
         double noise;
         @Option(names = "--paraphrase",
-                description = "Answer each prompt's meaning (same in every version) in a new wording per request; --tokens unused.")
+                description = "Same meaning per prompt in every version, new wording per request.")
         boolean paraphrase;
         @Option(names = "--contradict", defaultValue = "0",
-                description = "Share of answers that keep a paraphrase's words but reverse its facts (0..1; implies --paraphrase).")
+                description = "Share of answers reversing the facts in mostly the same words, 0..1.")
         double contradict;
         @Option(names = "--event-loops", defaultValue = "1",
                 description = "Event loops, one server on each, sharing the port. Default: ${DEFAULT-VALUE}.")
