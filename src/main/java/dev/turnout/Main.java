@@ -104,6 +104,12 @@ public final class Main implements Runnable {
         @Option(names = "--noise", defaultValue = "0",
                 description = "Share of words changed at random on each request, like sampling at temperature > 0 (0..1).")
         double noise;
+        @Option(names = "--paraphrase",
+                description = "Same meaning per prompt in every version, new wording per request.")
+        boolean paraphrase;
+        @Option(names = "--contradict", defaultValue = "0",
+                description = "Share of answers reversing the facts in mostly the same words, 0..1.")
+        double contradict;
         @Option(names = "--event-loops", defaultValue = "1",
                 description = "Event loops, one server on each, sharing the port. Default: ${DEFAULT-VALUE}.")
         int eventLoops;
@@ -112,7 +118,8 @@ public final class Main implements Runnable {
         public Integer call() throws Exception {
             SimOptions options;
             try {
-                options = new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise);
+                options = new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise,
+                        paraphrase, contradict);
             } catch (IllegalArgumentException e) {
                 System.err.println("turnout sim: " + e.getMessage());
                 return 2;

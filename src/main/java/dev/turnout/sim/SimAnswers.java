@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The simulator's OpenAI-shaped bodies, built from a request: what to say (text, a tool call, or
@@ -50,23 +51,51 @@ final class SimAnswers {
                     promptTokens);
         }
         int limit = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(Integer.MAX_VALUE));
+        String format = request.path("response_format").path("type").asText("");
+        boolean json = format.equals("json_object") || format.equals("json_schema");
+        if (options.fromCorpus()) return corpusAnswer(options, prompt, promptTokens, limit, json);
         int count = Math.max(1, Math.min(options.tokens(), limit));
         List<String> words = new ArrayList<>(SimText.words(options.name(), options.seed(), prompt, count));
-        if (options.noise() > 0) {
-            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-            for (int i = 0; i < words.size(); i++) {
-                if (random.nextDouble() < options.noise()) words.set(i, SimText.randomWord(random));
-            }
-        }
+        addNoise(words, options.noise());
         List<String> tokens = new ArrayList<>(count);
-        String format = request.path("response_format").path("type").asText("");
-        if (format.equals("json_object") || format.equals("json_schema")) {
+        if (json) {
             tokens.add("{\"answer\": \"" + String.join(" ", words) + "\", \"tokens\": " + count + "}");
         } else {
             for (int i = 0; i < words.size(); i++) tokens.add(i == 0 ? capitalise(words.get(0)) : " " + words.get(i));
             tokens.set(tokens.size() - 1, tokens.get(tokens.size() - 1) + ".");
         }
         return new Answer(tokens, count < options.tokens(), null, List.of(), promptTokens);
+    }
+
+    /**
+     * An answer from {@link SimCorpus}: one token per word, as the word-salad answers have. Its length
+     * is the corpus text's own, not {@code --tokens} (padding or cutting a sentence would change what
+     * it means); a request's {@code max_tokens} still cuts it, with {@code finish_reason: length}.
+     */
+    private static Answer corpusAnswer(SimOptions options, String prompt, int promptTokens, int limit, boolean json) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        List<String> words = new ArrayList<>(List.of(SimCorpus.standard().answer(prompt, options.contradict(), random).split(" ")));
+        addNoise(words, options.noise());
+        int count = Math.max(1, Math.min(words.size(), limit));
+        boolean truncated = count < words.size();
+        List<String> kept = words.subList(0, count);
+        List<String> tokens = new ArrayList<>(count);
+        if (json) {
+            String answer = JSON.getNodeFactory().textNode(String.join(" ", kept)).toString();
+            tokens.add("{\"answer\": " + answer + ", \"tokens\": " + count + "}");
+        } else {
+            for (int i = 0; i < kept.size(); i++) tokens.add(i == 0 ? kept.get(0) : " " + kept.get(i));
+        }
+        return new Answer(tokens, truncated, null, List.of(), promptTokens);
+    }
+
+    /** Sampling at a temperature above zero: each word is swapped for a random one with probability {@code noise}. */
+    private static void addNoise(List<String> words, double noise) {
+        if (noise <= 0) return;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < words.size(); i++) {
+            if (random.nextDouble() < noise) words.set(i, SimText.randomWord(random));
+        }
     }
 
     static ObjectNode chatCompletion(String id, String model, long created, Answer answer) {

@@ -9,9 +9,15 @@ import static java.util.Objects.requireNonNull;
  * {@code seed}; answers are a pure function of (name, seed, prompt) unless {@code noise} is set:
  * then that share of words is changed at random on each request, as sampling at a temperature
  * above zero does, which gives the shadow report a noise floor to show.
+ *
+ * <p>With {@code paraphrase} (or {@code contradict > 0}) answers come from {@link SimCorpus} instead:
+ * the prompt alone picks a meaning, so every version answers a prompt with the same meaning, and
+ * each request words it differently; a share {@code contradict} of requests reverse it while keeping
+ * most of its words. Those answers have the corpus's own length: {@code tokens} does not pad or cut
+ * them (a request's {@code max_tokens} still does).
  */
 public record SimOptions(String name, int port, String host, long latencyMs, long ttftMs, long tokenMs, int tokens,
-                         double errorRate, long seed, double noise) {
+                         double errorRate, long seed, double noise, boolean paraphrase, double contradict) {
 
     public SimOptions {
         requireNonNull(name, "name");
@@ -24,6 +30,20 @@ public record SimOptions(String name, int port, String host, long latencyMs, lon
         if (tokens < 1) throw new IllegalArgumentException("--tokens must be >= 1, got " + tokens);
         if (!(errorRate >= 0 && errorRate <= 1)) throw new IllegalArgumentException("--error-rate must be in [0, 1], got " + errorRate);
         if (!(noise >= 0 && noise <= 1)) throw new IllegalArgumentException("--noise must be in [0, 1], got " + noise);
+        if (!(contradict >= 0 && contradict <= 1)) {
+            throw new IllegalArgumentException("--contradict must be in [0, 1], got " + contradict);
+        }
+    }
+
+    /** Word-salad answers, as before the corpus existed. */
+    public SimOptions(String name, int port, String host, long latencyMs, long ttftMs, long tokenMs, int tokens,
+                      double errorRate, long seed, double noise) {
+        this(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, false, 0.0);
+    }
+
+    /** Whether answers come from {@link SimCorpus}: {@code --paraphrase}, or any {@code --contradict}. */
+    public boolean fromCorpus() {
+        return paraphrase || contradict > 0;
     }
 
     public static SimOptions defaults(String name) {
@@ -31,34 +51,42 @@ public record SimOptions(String name, int port, String host, long latencyMs, lon
     }
 
     public SimOptions withPort(int value) {
-        return new SimOptions(name, value, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise);
+        return new SimOptions(name, value, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict);
     }
 
     public SimOptions withLatencyMs(long value) {
-        return new SimOptions(name, port, host, value, ttftMs, tokenMs, tokens, errorRate, seed, noise);
+        return new SimOptions(name, port, host, value, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict);
     }
 
     public SimOptions withTtftMs(long value) {
-        return new SimOptions(name, port, host, latencyMs, value, tokenMs, tokens, errorRate, seed, noise);
+        return new SimOptions(name, port, host, latencyMs, value, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict);
     }
 
     public SimOptions withTokenMs(long value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, value, tokens, errorRate, seed, noise);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, value, tokens, errorRate, seed, noise, paraphrase, contradict);
     }
 
     public SimOptions withTokens(int value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, value, errorRate, seed, noise);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, value, errorRate, seed, noise, paraphrase, contradict);
     }
 
     public SimOptions withErrorRate(double value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, value, seed, noise);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, value, seed, noise, paraphrase, contradict);
     }
 
     public SimOptions withSeed(long value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, value, noise);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, value, noise, paraphrase, contradict);
     }
 
     public SimOptions withNoise(double value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, value);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, value, paraphrase, contradict);
+    }
+
+    public SimOptions withParaphrase(boolean value) {
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, value, contradict);
+    }
+
+    public SimOptions withContradict(double value) {
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, value);
     }
 }

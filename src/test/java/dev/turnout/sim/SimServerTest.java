@@ -156,6 +156,21 @@ class SimServerTest {
     }
 
     @Test
+    void shouldStreamAParaphraseOfThePromptsMeaningOverHttp() {
+        SimServer paraphrasing = Fixtures.sim(vertx, SimOptions.defaults("paraphrasing").withParaphrase(true));
+        SimCorpus.Meaning meaning = SimCorpus.standard().meaning("Where is my parcel?\n");
+        String whole = json(send(post(paraphrasing.baseUrl() + "/chat/completions", CHAT + "}"))).at("/choices/0/message/content").asText();
+        assertThat(meaning.paraphrases()).contains(whole);
+        String request = CHAT + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+        List<JsonNode> events = events(send(post(paraphrasing.baseUrl() + "/chat/completions", request)).body());
+        StringBuilder streamed = new StringBuilder();
+        for (JsonNode event : events) streamed.append(event.at("/choices/0/delta/content").asText(""));
+        assertThat(meaning.paraphrases()).contains(streamed.toString());
+        assertThat(events.get(events.size() - 1).at("/usage/completion_tokens").asInt())
+                .isEqualTo(streamed.toString().split(" ").length);
+    }
+
+    @Test
     void shouldRejectNoiseOutsideZeroToOne() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimOptions.defaults("x").withNoise(1.5))
                 .hasMessageContaining("--noise must be in [0, 1]");
