@@ -2,7 +2,7 @@ package dev.turnout.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.turnout.semantic.SentenceEmbedder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -22,17 +22,17 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SimCorpusEmbeddingTest {
 
-    private AllMiniLmL6V2EmbeddingModel model;
+    private SentenceEmbedder model;
     private final Map<String, float[]> vectors = new HashMap<>();
 
     @BeforeAll
     void loadModel() {
-        model = new AllMiniLmL6V2EmbeddingModel();
+        // The gateway's own embedder, as it scores shadow pairs (the int8 model, one thread).
+        model = SentenceEmbedder.shared(SentenceEmbedder.Model.MINI_LM_L6_V2_Q, 512);
     }
 
-    /** The one place the embedder is used: swap it here for the gateway's own. */
     private float[] embed(String text) {
-        return vectors.computeIfAbsent(text, t -> model.embed(t).content().vector());
+        return vectors.computeIfAbsent(text, model::embed);
     }
 
     @Test
