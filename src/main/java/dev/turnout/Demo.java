@@ -32,11 +32,18 @@ final class Demo implements Callable<Integer> {
     long tokenMs;
 
     static final List<String> VERSIONS = List.of("support-v1", "support-v2", "support-v3");
+    static final double CANDIDATE_CONTRADICTS = 0.3;
 
     @Override
     public Integer call() throws Exception {
         Vertx vertx = Vertx.vertx();
-        Running demo = Main.await(start(vertx, port, adminPort, simPort, tokenMs, GatewayConfig.Diffs.defaults()));
+        // Room for the demo's bursts of curl: pairs wait for the embedding worker instead of being skipped.
+        GatewayConfig.Diffs diffs = GatewayConfig.Diffs.defaults();
+        GatewayConfig.Semantic semantic = diffs.semantic();
+        diffs = new GatewayConfig.Diffs(diffs.log(), diffs.redact(), new GatewayConfig.Semantic(semantic.enabled(),
+                semantic.sample(), semantic.threads(), semantic.maxTokens(), 1024, semantic.noiseQuantile(),
+                semantic.minNoisePairs()));
+        Running demo = Main.await(start(vertx, port, adminPort, simPort, tokenMs, diffs));
         System.out.println(instructions(demo.gateway().port(), demo.gateway().adminPort(), demo.simPorts()));
         Main.awaitShutdown(vertx, demo.gateway());
         return 0;
@@ -49,9 +56,12 @@ final class Demo implements Callable<Integer> {
     static Future<Running> start(Vertx vertx, int port, int adminPort, int simPort, long tokenMs, GatewayConfig.Diffs diffs) {
         List<Future<SimServer>> sims = new java.util.ArrayList<>();
         for (int i = 0; i < VERSIONS.size(); i++) {
-            // A little sampling noise, as a real model at temperature > 0 has: the diff report's noise floor.
-            sims.add(SimServer.start(vertx, new SimOptions(VERSIONS.get(i), simPort == 0 ? 0 : simPort + i, "127.0.0.1",
-                    5, 20, tokenMs, 24, 0.0, 42, 0.02)));
+            // Each version answers support questions in words of its own each time, as a model at a
+            // temperature above zero does (the diff report's noise floor); the candidate support-v3
+            // contradicts the meaning in 30% of its answers while keeping most of the words.
+            SimOptions options = new SimOptions(VERSIONS.get(i), simPort == 0 ? 0 : simPort + i, "127.0.0.1",
+                    5, 20, tokenMs, 24, 0.0, 42 + i, 0.0).withParaphrase(true);
+            sims.add(SimServer.start(vertx, i == 2 ? options.withContradict(CANDIDATE_CONTRADICTS) : options));
         }
         return Future.all(sims).compose(started -> {
             int[] ports = sims.stream().mapToInt(sim -> sim.result().port()).toArray();
@@ -76,7 +86,7 @@ final class Demo implements Callable<Integer> {
                 + "    sticky: client\n"
                 + "    pins: { beta-tester-7: support-v3 }\n"
                 + "    shadow: [ { version: support-v3, sample: 1.0 } ]\n"
-                + "    noiseSample: 0.2\n"
+                + "    noiseSample: 0.5\n"
                 + "    fallback: support-v1\n";
     }
 
@@ -104,12 +114,14 @@ final class Demo implements Callable<Integer> {
                 "A stream, token by token:",
                 "  curl -N " + base + "/v1/chat/completions -H 'x-turnout-client: client-1'" + chat + ",\"stream\":true}'",
                 "",
-                "Every request is also shadowed to the candidate support-v3 (the client never waits for it). Send some",
-                "traffic, then read how often the candidate answers differently, next to production's own noise floor:",
-                "  for i in $(seq 1 20); do curl -s -o /dev/null " + base + "/v1/chat/completions -H 'content-type: application/json' "
-                        + "-d \"{\\\"model\\\":\\\"support-bot\\\",\\\"messages\\\":[{\\\"role\\\":\\\"user\\\",\\\"content\\\":\\\"question $i\\\"}]}\"; done",
-                "  curl -s http://127.0.0.1:" + adminPort + "/admin/diffs",
-                "  curl -s 'http://127.0.0.1:" + adminPort + "/admin/diffs/samples?verdict=different&limit=2'",
+                "Every request is also shadowed to the candidate support-v3 (the client never waits for it), and half",
+                "are asked of the primary twice: how much production differs from itself. Send 300 questions, then ask",
+                "whether the candidate answers differently beyond that noise (it contradicts 30% of its answers):",
+                "  seq 1 300 | xargs -P 16 -I{} curl -s -o /dev/null " + base + "/v1/chat/completions -H 'content-type: application/json' "
+                        + "-d '{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"question {}\"}]}'",
+                "  curl -s http://127.0.0.1:" + adminPort + "/admin/diffs | grep -o '\"summary\" : \"[^\"]*\"'",
+                "The least similar pairs first, side by side:",
+                "  curl -s 'http://127.0.0.1:" + adminPort + "/admin/diffs/samples?sort=least_similar&verdict=different&limit=2'",
                 "",
                 "Change the split live, then roll back (history keeps both):",
                 "  curl -s -X PATCH http://127.0.0.1:" + adminPort + "/admin/aliases/support-bot -H 'x-turnout-author: you' "

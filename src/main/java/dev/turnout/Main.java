@@ -30,7 +30,14 @@ import picocli.CommandLine.Option;
         subcommands = {Main.Serve.class, Main.Sim.class, Demo.class})
 public final class Main implements Runnable {
 
+    /**
+     * DJL probes for CUDA when the tokenizer loads and warns, twice, that a machine without a GPU has
+     * none: noise at every start. Held here so the level is not lost with a collected logger.
+     */
+    private static final java.util.logging.Logger DJL_CUDA = java.util.logging.Logger.getLogger("ai.djl.util.cuda");
+
     public static void main(String[] args) {
+        if (DJL_CUDA.getLevel() == null) DJL_CUDA.setLevel(java.util.logging.Level.SEVERE);
         // One line per log record, unless the operator configured java.util.logging otherwise.
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");

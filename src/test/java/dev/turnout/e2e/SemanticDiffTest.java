@@ -73,6 +73,9 @@ class SemanticDiffTest {
             JsonNode report = awaitScored(admin);
             JsonNode paraphrase = entry(report, "support-v2");
             JsonNode contradiction = entry(report, "support-v3");
+            // The figures behind the verdicts, in the test's output: how far each seed is from the line.
+            System.out.println("seed " + seed + ": support-v3 " + contradiction.get("summary").asText()
+                    + "; support-v2 " + paraphrase.get("summary").asText());
             assertThat(contradiction.get("differsBeyondNoise").asText()).as(contradiction.toString()).isEqualTo("yes");
             assertThat(paraphrase.get("differsBeyondNoise").asText()).as(paraphrase.toString()).isEqualTo("no");
             assertThat(contradiction.at("/similarity/p5").asDouble()).isLessThan(paraphrase.at("/similarity/p5").asDouble());
