@@ -74,37 +74,55 @@ final class BitParallel {
             }
             aIds[i] = id;
         }
-        long[] peq = new long[symbols * words];
+        // One more row, all zeros, for the chars of b that a lacks: no branch in the inner loop.
+        long[] peq = new long[(symbols + 1) * words];
+        int absent = symbols * words;
         for (int i = 0; i < m; i++) peq[aIds[i] * words + (i >>> 6)] |= 1L << i;
         long[] pv = new long[words];
         long[] mv = new long[words];
         java.util.Arrays.fill(pv, -1L);
         long lastBit = 1L << ((m - 1) & 63);
+        int last = words - 1;
         int score = m;
         for (int j = 0; j < b.length(); j++) {
             int id = id(b.charAt(j), latin, wide);
-            int base = id < 0 ? -1 : id * words;
-            int hin = 1; // row 0 grows by one per column: D[0][j] = j
-            for (int w = 0; w < words; w++) {
-                long eq = base < 0 ? 0 : peq[base + w];
+            int base = id < 0 ? absent : id * words;
+            // The horizontal delta entering a block, as two bits: row 0 grows by one per column, D[0][j] = j.
+            long hp = 1;
+            long hn = 0;
+            for (int w = 0; w < last; w++) {
+                long eq = peq[base + w];
                 long p = pv[w];
                 long n = mv[w];
                 long xv = eq | n;
-                if (hin < 0) eq |= 1;
+                eq |= hn;
                 long xh = (((eq & p) + p) ^ p) | eq;
                 long ph = n | ~(xh | p);
                 long mh = p & xh;
-                long top = w == words - 1 ? lastBit : Long.MIN_VALUE;
-                int hout = (ph & top) != 0 ? 1 : (mh & top) != 0 ? -1 : 0;
-                ph <<= 1;
-                mh <<= 1;
-                if (hin < 0) mh |= 1;
-                else if (hin > 0) ph |= 1;
+                long hpOut = ph >>> 63;
+                long hnOut = mh >>> 63;
+                ph = ph << 1 | hp;
+                mh = mh << 1 | hn;
                 pv[w] = mh | ~(xv | ph);
                 mv[w] = ph & xv;
-                hin = hout;
+                hp = hpOut;
+                hn = hnOut;
             }
-            score += hin;
+            // The last block: the score is tracked at row m, bit lastBit.
+            long eq = peq[base + last];
+            long p = pv[last];
+            long n = mv[last];
+            long xv = eq | n;
+            eq |= hn;
+            long xh = (((eq & p) + p) ^ p) | eq;
+            long ph = n | ~(xh | p);
+            long mh = p & xh;
+            if ((ph & lastBit) != 0) score++;
+            else if ((mh & lastBit) != 0) score--;
+            ph = ph << 1 | hp;
+            mh = mh << 1 | hn;
+            pv[last] = mh | ~(xv | ph);
+            mv[last] = ph & xv;
         }
         return score;
     }

@@ -31,6 +31,8 @@ public final class ResponseAssembler {
     private AssembledResponse.Usage usage;
     private boolean done;
     private int malformed;
+    /** Set by {@link #eventEnd}: where the event it found ends its first line. */
+    private int firstLineEnd;
 
     /**
      * Feeds the next bytes of a stream. Whole events are parsed where they lie, straight from the
@@ -49,7 +51,7 @@ public final class ResponseAssembler {
         }
         int end;
         while ((end = eventEnd(buffer, start, limit)) >= 0) {
-            event(buffer, start, end);
+            event(buffer, start, end, firstLineEnd);
             start = skipSeparator(buffer, end);
         }
         int tail = limit - start;
@@ -69,7 +71,7 @@ public final class ResponseAssembler {
     /** The stream as assembled so far; a final event without its blank line still counts. */
     public AssembledResponse finish(int status, boolean truncated) {
         if (pendingLength > 0 && !truncated) {
-            event(pending, 0, pendingLength);
+            event(pending, 0, pendingLength, -1);
             pendingLength = 0;
         }
         return build(status, truncated, done);
@@ -128,12 +130,24 @@ public final class ResponseAssembler {
         return new AssembledResponse(status, errorClass, built, usage, complete, truncated, malformed);
     }
 
-    /** One event, {@code buffer[from, to)}: its {@code data:} lines joined by newlines, trimmed, parsed. */
-    private void event(byte[] buffer, int from, int to) {
+    /**
+     * One event, {@code buffer[from, to)}: its {@code data:} lines joined by newlines, trimmed, parsed.
+     * {@code firstLineEnd} is where its first line ends when {@link #eventEnd} saw it, else -1: an
+     * event of one line, nearly all of them, is then not scanned a second time.
+     */
+    private void event(byte[] buffer, int from, int to, int firstLineEnd) {
         int dataFrom = -1;
         int dataTo = -1;
         ByteArrayOutputStream joined = null; // only for the rare event with several data lines
         int line = from;
+        if (firstLineEnd == to) {
+            int contentEnd = to > from && buffer[to - 1] == '\r' ? to - 1 : to;
+            if (startsWith(buffer, from, contentEnd, "data:")) {
+                dataFrom = from + (startsWith(buffer, from, contentEnd, "data: ") ? 6 : 5);
+                dataTo = contentEnd;
+            }
+            line = to; // the line is read
+        }
         while (line < to) {
             int lineEnd = line;
             while (lineEnd < to && buffer[lineEnd] != '\n') lineEnd++;
@@ -210,10 +224,14 @@ public final class ResponseAssembler {
         return choices.computeIfAbsent(index, i -> new ChoiceBuilder());
     }
 
-    private static int eventEnd(byte[] buffer, int from, int limit) {
+    /** The end of the first whole event from {@code from} (its last line's newline), or -1; notes its first line's end. */
+    private int eventEnd(byte[] buffer, int from, int limit) {
+        firstLineEnd = -1;
         for (int i = from; i < limit - 1; i++) {
-            if (buffer[i] == '\n' && buffer[i + 1] == '\n') return i;
-            if (buffer[i] == '\n' && buffer[i + 1] == '\r' && i + 2 < limit && buffer[i + 2] == '\n') return i;
+            if (buffer[i] != '\n') continue;
+            if (firstLineEnd < 0) firstLineEnd = i;
+            if (buffer[i + 1] == '\n') return i;
+            if (buffer[i + 1] == '\r' && i + 2 < limit && buffer[i + 2] == '\n') return i;
         }
         return -1;
     }

@@ -18,13 +18,34 @@ public final class TextMetrics {
 
     /** NFKC, lower case, whitespace collapsed, punctuation trimmed from both ends. */
     public static String normalize(String text) {
-        String folded = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT).trim()
-                .replaceAll("\\s+", " ");
+        String folded = collapseWhitespace(Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT).trim());
         int start = 0;
         int end = folded.length();
         while (start < end && isPunctuation(folded.charAt(start))) start++;
         while (end > start && isPunctuation(folded.charAt(end - 1))) end--;
         return folded.substring(start, end).trim();
+    }
+
+    /** {@code replaceAll("\\s+", " ")} without the regex: runs of [ \t\n\x0B\f\r] become one space. */
+    private static String collapseWhitespace(String text) {
+        StringBuilder out = null;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            boolean space = isRegexSpace(c);
+            // Copied only from the first run that is not already a single plain space: usually never.
+            if (out == null && space && (c != ' ' || i + 1 < length && isRegexSpace(text.charAt(i + 1)))) {
+                out = new StringBuilder(length).append(text, 0, i);
+            }
+            if (out == null) continue;
+            if (!space) out.append(c);
+            else if (i == 0 || !isRegexSpace(text.charAt(i - 1))) out.append(' '); // the first of a run
+        }
+        return out == null ? text : out.toString();
+    }
+
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     private static boolean isPunctuation(char c) {

@@ -24,7 +24,7 @@ import io.vertx.core.http.HttpServerRequest;
  * deadline, a timer that fires early re-arms itself for the rest, and only a deadline earlier than
  * the armed timer re-arms it at once.
  */
-final class ConnectionGuard {
+final class ConnectionGuard implements Handler<Long> {
 
     private static final long NONE = -1;
 
@@ -100,10 +100,12 @@ final class ConnectionGuard {
 
     private void arm(long now, long delayMs) {
         timerDueNanos = now + delayMs * 1_000_000;
-        timer = vertx.setTimer(Math.max(1, delayMs), id -> fired());
+        timer = vertx.setTimer(Math.max(1, delayMs), this); // the guard is its timer's handler: no lambda per arm
     }
 
-    private void fired() {
+    /** The armed timer fired. */
+    @Override
+    public void handle(Long timerId) {
         timer = NONE;
         if (onDeadline == null) return; // an exchange is running unwatched; its next watch arms the timer
         long now = System.nanoTime();

@@ -69,6 +69,10 @@ public final class GatewayVerticle extends VerticleBase {
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 // The handler sends 100 Continue itself, once it knows it wants the body.
                 .setHandle100ContinueAutomatically(false)
+                // No WebSockets here: without this, every connection carries a permessage-deflate
+                // handshaker and its pipeline handler (~200 B of each idle connection's heap).
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 // Every response is written from this event loop (the upstream pools are this
                 // verticle's too), so writes may skip Vert.x's cross-thread outbound queue.
                 .setStrictThreadMode(true));

@@ -8,18 +8,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
  * Three gateway instances on one redis-server. For each change: a weight change through instance
  * 0's admin API; from the moment its answer arrives, each instance's data plane is asked
- * ({@code GET /v1/models}, which carries {@code x-turnout-revision} and needs no upstream) every
- * 200 µs until it serves the new revision; the change's time is the slowest instance's. The
- * pause keeps the pollers from eating the two cores the instances need to apply the change.
+ * ({@code GET /v1/models}, which carries {@code x-turnout-revision} and needs no upstream), all
+ * three at once from this one thread over kept-alive sockets ({@link RevisionProbe}), until all serve the
+ * new revision; an instance's time is when the answer showing it arrived, the change's time the
+ * slowest instance's. A 200 µs pause between rounds keeps the probes from eating the two cores the
+ * instances need to apply the change.
  */
 final class RollbackPropagation {
 
@@ -47,9 +46,13 @@ final class RollbackPropagation {
                     Map.of("TURNOUT_STORE", "redis", "TURNOUT_REDIS_URI", "redis://127.0.0.1:" + redisPort)));
         }
         Histogram histogram = new Histogram(60_000_000L, 3);
-        ExecutorService pollers = Executors.newFixedThreadPool(3);
+        List<RevisionProbe> probes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) probes.add(new RevisionProbe(ports[i]));
         try {
-            for (int i = 0; i < 3; i++) revisionServed(ports[i]); // warm up every data plane
+            // Warm up every data plane's answer to the probe: the figure is about applying a change.
+            for (int round = 0; round < 2_000; round++) {
+                for (RevisionProbe probe : probes) probe.revision();
+            }
             // The first 20 changes warm the JIT on the apply path and are not counted.
             for (int change = -20; change < changes; change++) {
                 HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin[0]
@@ -60,28 +63,28 @@ final class RollbackPropagation {
                 long answered = System.nanoTime();
                 if (answer.statusCode() != 200) throw new IllegalStateException("admin write failed: " + answer.body());
                 long revision = Long.parseLong(answer.headers().firstValue("etag").orElseThrow().replace("\"", ""));
-                List<Future<Long>> servedAt = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    int port = ports[i];
-                    servedAt.add(pollers.submit(() -> {
-                        while (revisionServed(port) < revision) LockSupport.parkNanos(200_000);
-                        return System.nanoTime();
-                    }));
+                boolean[] served = new boolean[3];
+                int waiting = 3;
+                long slowest = answered;
+                while (true) {
+                    for (int i = 0; i < 3; i++) {
+                        if (!served[i]) probes.get(i).send();
+                    }
+                    for (int i = 0; i < 3; i++) {
+                        if (served[i] || probes.get(i).receive() < revision) continue;
+                        served[i] = true;
+                        waiting--;
+                        slowest = System.nanoTime();
+                    }
+                    if (waiting == 0) break;
+                    LockSupport.parkNanos(200_000);
                 }
-                long slowest = 0;
-                for (Future<Long> served : servedAt) slowest = Math.max(slowest, served.get());
                 if (change >= 0) histogram.recordValue(Math.max(0, (slowest - answered) / 1000));
             }
         } finally {
-            pollers.shutdownNow();
+            probes.forEach(RevisionProbe::close);
             gateways.forEach(Processes::stop);
         }
         return histogram;
-    }
-
-    private static long revisionServed(int port) throws Exception {
-        HttpResponse<Void> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
-                .GET().build(), HttpResponse.BodyHandlers.discarding());
-        return answer.headers().firstValue("x-turnout-revision").map(Long::parseLong).orElse(0L);
     }
 }
