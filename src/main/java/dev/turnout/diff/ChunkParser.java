@@ -13,8 +13,7 @@ import java.util.List;
  * streaming parser, keeping only what the assembler uses: per choice its index, delta content,
  * text, tool calls and finish reason, and usage. A long answer is thousands of chunks; building a
  * whole tree for each (id, model, created, logprobs...) was most of the differ's time. Tool calls
- * and usage, small and rare, are still read as trees. Most chunks never reach Jackson: {@link ChunkScanner}
- * reads the common shape first and hands over anything it is not sure of. Nothing is returned for a chunk that fails to
+ * and usage, small and rare, are still read as trees. Nothing is returned for a chunk that fails to
  * parse, so a malformed chunk changes nothing.
  */
 final class ChunkParser {
@@ -27,12 +26,6 @@ final class ChunkParser {
 
     /** The chunk, or null when the payload is not a JSON object; throws when it is not JSON. */
     static Chunk parse(ObjectMapper json, byte[] bytes, int offset, int length) throws IOException {
-        Chunk scanned = ChunkScanner.scan(bytes, offset, length);
-        return scanned != ChunkScanner.UNSURE ? scanned : parseWithJackson(json, bytes, offset, length);
-    }
-
-    /** The general path: whatever the fast scanner leaves, Jackson reads and judges. */
-    static Chunk parseWithJackson(ObjectMapper json, byte[] bytes, int offset, int length) throws IOException {
         try (JsonParser parser = json.createParser(bytes, offset, length)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) return null;
             List<ChoiceDelta> choices = List.of();

@@ -11,6 +11,6 @@ public record DiffOptions(boolean wantsJson, double similarAt, int maxTokens, in
     public static final double DEFAULT_SIMILAR_AT = 0.8;
 
     public static DiffOptions defaults(boolean wantsJson) {
-        return new DiffOptions(wantsJson, DEFAULT_SIMILAR_AT, 2_000, 4_000);
+        return new DiffOptions(wantsJson, DEFAULT_SIMILAR_AT, 2_000, 2_000);
     }
 }

@@ -179,7 +179,8 @@ public final class DiffReport implements DiffSink {
                 + "similarities are lower than noise similarities (normal approximation, tie and continuity corrected), u "
                 + "counting candidate-higher pairs. differsBeyondNoise: 'not yet' below " + BeyondNoise.MIN_CANDIDATE_PAIRS
                 + " scored candidate pairs or minNoisePairs noise pairs; 'yes' when pValue < " + BeyondNoise.ALPHA
-                + " and ci95's lower bound exceeds noiseQuantile; else 'no'");
+                + " and ci95's lower bound exceeds noiseQuantile; else 'no'. Caps: tokenF1 and rougeL read each answer's "
+                + "first 2000 tokens, levenshtein its first 2000 characters; the rest is not scored");
         return root;
     }
 

@@ -129,7 +129,7 @@ final class SemanticCost {
                     String request = "bench-" + pairsPerRequest + "-" + (i / pairsPerRequest);
                     String primary = String.join(" ", SimText.words("v1", 7, request, 200));
                     String other = String.join(" ", SimText.words("v2", 7, "prompt " + i, 200));
-                    while (!scorer.score(request, primary, other, result)) Thread.sleep(5); // pool_full: wait, as a load generator
+                    while (scorer.score(request, primary, other, result).isPresent()) Thread.sleep(5); // pool_full: wait, as a load generator
                 }
                 done.await(10, TimeUnit.MINUTES);
                 double seconds = (System.nanoTime() - start) / 1e9;
