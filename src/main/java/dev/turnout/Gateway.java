@@ -137,7 +137,10 @@ public final class Gateway {
                             MetricsRoutes.mount(router, registry);
                             DiffRoutes.mount(router, report);
                         })
-                        .map(admin -> new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs))
+                        .map(admin -> {
+                            if (scorer != null) scorer.loadInBackground(); // listening first, then the model
+                            return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs);
+                        })
                         .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))));
     }
 

@@ -33,7 +33,8 @@ import net.openhft.hashing.LongHashFunction;
  * (1.5 MiB for the defaults, 64 pairs and 512 tokens, at 2 bytes a character); the primary cache holds at
  * most {@code 2 × (queuePairs + threads)} vectors, and 2 KiB each.
  *
- * <p>The model loads on a background thread at start (~1.5 s): until then pairs are refused as
+ * <p>The model loads on a background thread once {@link #loadInBackground()} is called (~1.5 s; the
+ * gateway calls it when it listens): until then pairs are refused as
  * {@code model_loading}. If it cannot load, one warning says why and every pair is refused as
  * {@code model_unavailable}; the gateway and its lexical diffs go on.
  */
@@ -87,6 +88,9 @@ public final class SemanticScorer implements AutoCloseable {
                 () -> SentenceEmbedder.shared(SentenceEmbedder.Model.MINI_LM_L6_V2_Q, config.maxTokens()), false);
     }
 
+    private final Supplier<SentenceEmbedder> loader;
+    private boolean loading;
+
     /** @param ownsModel whether {@link #close()} closes what {@code loader} gave (tests share one model) */
     SemanticScorer(GatewayConfig.Semantic config, MeterRegistry registry, Supplier<SentenceEmbedder> loader,
                    boolean ownsModel) {
@@ -102,11 +106,21 @@ public final class SemanticScorer implements AutoCloseable {
         this.primaries = new PrimaryCache(cached, 2048L * cached);
         this.workers = config.enabled() ? newWorkers(config.threads(), config.queuePairs()) : null;
         this.metrics = new SemanticMetrics(registry, () -> workers == null ? 0 : workers.getQueue().size());
-        if (config.enabled()) {
-            Thread loading = new Thread(() -> load(loader), "turnout-semantic-loader");
-            loading.setDaemon(true);
-            loading.start();
-        }
+        this.loader = loader;
+    }
+
+    /**
+     * Starts loading the model on a background thread (once; later calls do nothing). The gateway
+     * calls it once it listens: on two cores, a second and a half of model loading beside start-up
+     * would delay the first request by a few hundred milliseconds.
+     */
+    public synchronized SemanticScorer loadInBackground() {
+        if (!config.enabled() || loading || closed) return this;
+        loading = true;
+        Thread thread = new Thread(() -> load(loader), "turnout-semantic-loader");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
     }
 
     private static ThreadPoolExecutor newWorkers(int threads, int queuePairs) {

@@ -229,7 +229,7 @@ class SemanticScorerTest {
     }
 
     private SemanticScorer scorer(GatewayConfig.Semantic config, Supplier<SentenceEmbedder> loader) {
-        SemanticScorer scorer = new SemanticScorer(config, registry, loader, false);
+        SemanticScorer scorer = new SemanticScorer(config, registry, loader, false).loadInBackground();
         scorers.add(scorer);
         return scorer;
     }

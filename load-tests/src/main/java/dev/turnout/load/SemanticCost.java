@@ -106,7 +106,7 @@ final class SemanticCost {
     /** One worker, queue of 64, one-window answers, distinct requests (no primary shared), then two pairs per request. */
     private static void poolThroughput() throws Exception {
         GatewayConfig.Semantic config = new GatewayConfig.Semantic(true, 1.0, 1, CAP, 64, 0.05, 30);
-        try (SemanticScorer scorer = SemanticScorer.start(config, new SimpleMeterRegistry())) {
+        try (SemanticScorer scorer = SemanticScorer.start(config, new SimpleMeterRegistry()).loadInBackground()) {
             scorer.whenModelLoaded().get(60, TimeUnit.SECONDS);
             for (int pairsPerRequest : new int[] {1, 2}) {
                 int pairs = 80;
