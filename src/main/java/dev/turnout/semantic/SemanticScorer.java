@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -51,6 +52,7 @@ public final class SemanticScorer implements AutoCloseable {
     /** Its own seed, so that being sampled is independent of the sticky routing hash. */
     private static final LongHashFunction SAMPLE_HASH = LongHashFunction.xx(0x5E3A_271C_0DE5L);
     private static final long CLOSE_WAIT_MS = 5_000;
+    private static final AtomicBoolean LOWER_PRIORITY_WARNED = new AtomicBoolean();
 
     private record Pair(String requestId, String primaryText, String otherText, Result result) {}
 
@@ -127,7 +129,15 @@ public final class SemanticScorer implements AutoCloseable {
         AtomicInteger number = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(queuePairs), task -> {
-                    Thread thread = new Thread(task, "turnout-semantic-" + number.incrementAndGet());
+                    Thread thread = new Thread(() -> {
+                        boolean lowered = BackgroundPriority.lowerCurrentThread();
+                        if (!lowered && LOWER_PRIORITY_WARNED.compareAndSet(false, true)) {
+                            LOG.warning("semantic workers could not lower their CPU priority (not Linux, or setpriority "
+                                    + "failed): they compete with the event loops for the CPU; size diffs.semantic.threads "
+                                    + "to the cores you can spare");
+                        }
+                        task.run();
+                    }, "turnout-semantic-" + number.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
                 }, new ThreadPoolExecutor.AbortPolicy());

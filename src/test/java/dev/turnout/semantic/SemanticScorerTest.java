@@ -61,6 +61,18 @@ class SemanticScorerTest {
     }
 
     @Test
+    void shouldRunItsWorkersAtTheLowestCpuPrioritySoTheEventLoopsAlwaysWin() throws Exception {
+        SemanticScorer scorer = readyScorer(config(true, 1.0, 1, 8));
+        java.util.concurrent.atomic.AtomicReference<Integer> workerNice = new java.util.concurrent.atomic.AtomicReference<>();
+        scorer.beforeEachPair(() -> workerNice.set(BackgroundPriority.currentNice()));
+        Outcome outcome = new Outcome();
+        scorer.score("req-1", PRIMARY, PARAPHRASE, outcome);
+        outcome.similarity();
+        assertThat(workerNice.get()).isEqualTo(BackgroundPriority.LOWEST);
+        assertThat(BackgroundPriority.currentNice()).as("the caller's own thread is untouched").isZero();
+    }
+
+    @Test
     void shouldEmbedThePrimaryOnceForAllPairsOfARequest() throws Exception {
         SemanticScorer scorer = readyScorer(config(true, 1.0, 1, 8));
         Outcome candidate = new Outcome();
