@@ -135,7 +135,7 @@ public final class Gateway {
                 })
                 .compose(id -> AdminServer.start(vertx, config.admin(), store, policy, router -> {
                             MetricsRoutes.mount(router, registry);
-                            DiffRoutes.mount(router, report);
+                            DiffRoutes.mount(router, report, scorer == null ? () -> "disabled" : scorer::state);
                         })
                         .map(admin -> {
                             if (scorer != null) scorer.loadInBackground(); // listening first, then the model

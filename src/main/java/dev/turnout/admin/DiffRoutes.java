@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /admin/diffs}: per alias × candidate, how often the candidate answers differently
@@ -23,8 +24,13 @@ public final class DiffRoutes {
     private DiffRoutes() {}
 
     public static void mount(Router router, DiffReport report) {
+        mount(router, report, () -> "disabled");
+    }
+
+    /** @param semanticState the embedding model's state ({@code SemanticScorer#state}), shown with the report */
+    public static void mount(Router router, DiffReport report, Supplier<String> semanticState) {
         router.get("/admin/diffs").handler(context -> context.response().putHeader("content-type", "application/json")
-                .end(report.toJson().toPrettyString()));
+                .end(report.toJson().put("semantic", semanticState.get()).toPrettyString()));
         router.get("/admin/diffs/samples").handler(context -> {
             String alias = context.request().getParam("alias");
             String candidate = context.request().getParam("candidate");

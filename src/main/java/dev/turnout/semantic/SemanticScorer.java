@@ -280,6 +280,16 @@ public final class SemanticScorer implements AutoCloseable {
         if (ownsModel && model.isDone() && !model.isCompletedExceptionally()) model.join().close();
     }
 
+    /**
+     * For operators ({@code GET /admin/diffs}): {@code loading} until the model is in, {@code ready},
+     * {@code unavailable} when it could not load (the log says why), {@code disabled} when closed or off.
+     */
+    public String state() {
+        if (!config.enabled() || closed) return "disabled";
+        if (!model.isDone()) return "loading";
+        return model.isCompletedExceptionally() ? "unavailable" : "ready";
+    }
+
     /** Completes when the model is loaded, exceptionally when it cannot be; never when disabled. */
     public CompletableFuture<Void> whenModelLoaded() {
         return model.thenApply(loaded -> null);

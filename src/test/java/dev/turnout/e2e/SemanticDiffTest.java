@@ -70,6 +70,7 @@ class SemanticDiffTest {
             }
             assertThat(Http.sendAll(requests, 4)).allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
             String admin = "http://127.0.0.1:" + gateway.adminPort();
+            assertThat(json(Http.get(admin + "/admin/diffs")).get("semantic").asText()).isEqualTo("ready");
             JsonNode report = awaitScored(admin);
             JsonNode paraphrase = entry(report, "support-v2");
             JsonNode contradiction = entry(report, "support-v3");

@@ -95,6 +95,8 @@ class ShadowTest {
         });
         assertThat(report().size() == 0 || report().get(0).get("pairs").asLong() == 0).isTrue();
         JsonNode entry = awaitReport(r -> r.size() == 1 && r.get(0).get("pairs").asLong() == 5).get(0);
+        assertThat(json(Http.get(admin() + "/admin/diffs")).get("semantic").asText())
+                .as("the test fixtures turn semantic diffs off").isEqualTo("disabled");
         assertThat(entry.get("alias").asText()).isEqualTo("support-bot");
         assertThat(entry.get("candidate").asText()).isEqualTo("support-v2");
         assertThat(entry.get("primary").asText()).isEqualTo("support-v1");

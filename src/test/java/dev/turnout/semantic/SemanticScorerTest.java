@@ -73,6 +73,27 @@ class SemanticScorerTest {
     }
 
     @Test
+    void shouldSayWhetherItsModelIsLoadingReadyUnavailableOrDisabled() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SemanticScorer slow = scorer(config(true, 1.0, 1, 8), () -> {
+            awaitQuietly(release);
+            return embedder;
+        });
+        assertThat(slow.state()).isEqualTo("loading");
+        release.countDown();
+        slow.whenModelLoaded().join();
+        assertThat(slow.state()).isEqualTo("ready");
+        SemanticScorer broken = scorer(config(true, 1.0, 1, 8), () -> {
+            throw new IllegalStateException("no native library here");
+        });
+        assertThat(broken.whenModelLoaded()).failsWithin(30, TimeUnit.SECONDS);
+        assertThat(broken.state()).isEqualTo("unavailable");
+        assertThat(scorer(config(false, 1.0, 1, 8), () -> embedder).state()).isEqualTo("disabled");
+        slow.close();
+        assertThat(slow.state()).isEqualTo("disabled");
+    }
+
+    @Test
     void shouldEmbedThePrimaryOnceForAllPairsOfARequest() throws Exception {
         SemanticScorer scorer = readyScorer(config(true, 1.0, 1, 8));
         Outcome candidate = new Outcome();
