@@ -91,8 +91,17 @@ final class LoadGenerator {
             }
             errors.incrementAndGet();
             if (result.failed() && result.cause() instanceof java.util.concurrent.TimeoutException) timeouts.incrementAndGet();
+            String cause = result.succeeded() ? "HTTP " + result.result()
+                    : result.cause().getClass().getSimpleName() + ": " + String.valueOf(result.cause().getMessage());
+            cause = cause.length() > 120 ? cause.substring(0, 120) : cause;
+            // A run's failures by cause, so that the next unanswered request says why; at most 20 kinds.
+            if (FAILURE_CAUSES.size() >= 20 && !FAILURE_CAUSES.containsKey(cause)) cause = "other";
+            FAILURE_CAUSES.computeIfAbsent(cause, c -> new AtomicLong()).incrementAndGet();
         }
     }
+
+    /** Every failed request of the run, by cause (status, or exception and message). */
+    static final java.util.Map<String, AtomicLong> FAILURE_CAUSES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private void loop(HttpClient client, RequestOptions options, Buffer body, long end, Histogram histogram,
                       Counts counts, AtomicLong running, Promise<Void> done) {

@@ -200,6 +200,8 @@ final class Report {
         skipped.forEach(skips::put);
         ObjectNode failures = root.putObject("unanswered");
         unansweredBy.forEach(failures::put);
+        ObjectNode causes = root.putObject("failureCauses");
+        LoadGenerator.FAILURE_CAUSES.forEach((cause, count) -> causes.put(cause, count.get()));
         extras.forEach(root::set);
         root.put("unanswered", unanswered).put("timeouts", timeouts);
         return root;
@@ -237,6 +239,8 @@ final class Report {
         if (json.has("failed")) md.append("FAILED: ").append(json.path("failed").asText()).append('\n');
         skipped.forEach((arm, reason) -> md.append("Skipped ").append(arm).append(": ").append(reason).append('\n'));
         unansweredBy.forEach((where, count) -> md.append("Unanswered in ").append(where).append(": ").append(count).append('\n'));
+        LoadGenerator.FAILURE_CAUSES.forEach((cause, count) -> md.append("Failed: ").append(cause).append(": ")
+                .append(count.get()).append('\n'));
         return md.toString();
     }
 
