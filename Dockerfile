@@ -21,8 +21,10 @@ USER turnout
 # the turnout user's home (/opt/turnout) is root's and not writable, so the cache goes to /tmp, where ONNX
 # Runtime extracts its own library too (java.io.tmpdir). Without a writable directory semantic diffs are
 # off (one warning at start) and everything else runs.
+# The diff log goes to /tmp for the same reason (mount a volume there to keep it).
 ENV TURNOUT_HOST=0.0.0.0 \
     DJL_CACHE_DIR=/tmp/djl \
+    TURNOUT_DIFF_LOG=/tmp/turnout-diffs.jsonl \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
