@@ -1,6 +1,7 @@
 package dev.turnout.judge;
 
 import dev.turnout.diff.Statistics.Interval;
+import java.util.Locale;
 
 /**
  * A rate criterion's verdict from {@link SequentialRateTest}.
@@ -19,7 +20,7 @@ public record RateJudgement(Decision decision, double estimate, double threshold
 
     @Override
     public String summary() {
-        return String.format(java.util.Locale.ROOT, "%s: estimate %.4f (%.4f to %.4f), threshold %.4f, p %.3g",
+        return String.format(Locale.ROOT, "%s: estimate %.4f (%.4f to %.4f), threshold %.4f, p %.3g",
                 decision.label(), estimate, interval.low(), interval.high(), threshold, pValue);
     }
 }

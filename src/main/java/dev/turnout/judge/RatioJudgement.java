@@ -1,6 +1,7 @@
 package dev.turnout.judge;
 
 import dev.turnout.diff.Statistics.Interval;
+import java.util.Locale;
 
 /**
  * A distribution criterion's verdict from {@link QuantileRatioTest}.
@@ -15,7 +16,7 @@ public record RatioJudgement(Decision decision, double candidateQuantile, double
 
     @Override
     public String summary() {
-        return String.format(java.util.Locale.ROOT, "%s: ratio %.3f (%.3f to %.3f), candidate %.4g, baseline %.4g, max %.3f",
+        return String.format(Locale.ROOT, "%s: ratio %.3f (%.3f to %.3f), candidate %.4g, baseline %.4g, max %.3f",
                 decision.label(), ratio, interval.low(), interval.high(), candidateQuantile, baselineQuantile, maxRatio);
     }
 }

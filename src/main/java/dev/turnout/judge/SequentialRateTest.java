@@ -2,6 +2,8 @@ package dev.turnout.judge;
 
 import dev.turnout.diff.Statistics;
 import dev.turnout.diff.Statistics.Interval;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Judges a rate (errors, the beyond-noise share) by a mixture sequential probability ratio test
@@ -60,7 +62,7 @@ public final class SequentialRateTest {
         this.alpha = alpha;
         this.mixingVariance = mixingSd * mixingSd;
         this.minTrials = minTrials;
-        this.testName = String.format(java.util.Locale.ROOT, "mSPRT %s, half-normal mixture tau=%.4g, alpha=%.3g",
+        this.testName = String.format(Locale.ROOT, "mSPRT %s, half-normal mixture tau=%.4g, alpha=%.3g",
                 comparesWithBaseline ? "difference of proportions" : "one proportion", mixingSd, alpha);
     }
 
@@ -99,7 +101,7 @@ public final class SequentialRateTest {
      *                 the p-value is the running minimum, so a look never forgets earlier evidence
      */
     public RateJudgement judge(RateEvidence evidence, RateJudgement previous) {
-        java.util.Objects.requireNonNull(evidence, "evidence");
+        Objects.requireNonNull(evidence, "evidence");
         if (!comparesWithBaseline && evidence.baselineTrials() > 0) {
             throw new IllegalArgumentException("a share-at-most criterion takes no baseline counts (use RateEvidence.candidateOnly)");
         }
