@@ -17,7 +17,8 @@ import java.util.Map;
  * be 100: {@code [1, 10, 50]} judges three steps and then promotes.
  *
  * @param shadowFirst shadow the candidate before it takes any traffic; null to start at step 0
- * @param criteria    the threshold of each judged criterion, in declaration order; at least one
+ * @param criteria    the threshold of each judged criterion, ordered as {@link Criterion} declares them
+ *                    (not as the document lists them); at least one
  */
 public record RolloutSpec(String alias, String candidate, ShadowFirst shadowFirst, List<Step> steps,
                           Map<Criterion, Double> criteria, OnFailure onFailure) {
@@ -49,6 +50,12 @@ public record RolloutSpec(String alias, String candidate, ShadowFirst shadowFirs
         if (requireNonNull(criteria, "criteria").isEmpty()) {
             throw new IllegalArgumentException("criteria: at least one");
         }
+        criteria.forEach((criterion, threshold) -> {
+            if (!(threshold >= criterion.min() && threshold <= criterion.max())) {
+                throw new IllegalArgumentException("criteria." + criterion.label() + "." + criterion.thresholdName()
+                        + ": in [" + criterion.min() + ", " + criterion.max() + "], got " + threshold);
+            }
+        });
         criteria = Collections.unmodifiableMap(new EnumMap<>(criteria));
     }
 

@@ -309,5 +309,8 @@ class RolloutSpecsTest {
         assertThatThrownBy(() -> new RolloutSpec("a", "b", null,
                 List.of(new RolloutSpec.Step(10, 1, 1, 1), new RolloutSpec.Step(10, 1, 1, 1)),
                 Map.of(Criterion.ERROR_RATE, 0.01), OnFailure.PAUSE)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RolloutSpec("a", "b", null, List.of(new RolloutSpec.Step(10, 1, 1, 1)),
+                Map.of(Criterion.LATENCY_P95, 0.5), OnFailure.PAUSE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("criteria.latencyP95.maxRatio");
     }
 }
