@@ -113,6 +113,25 @@ class SentenceEmbedderTest {
     }
 
     @Test
+    void shouldEmbedWhatAHostileUpstreamSendsAsAUnitVectorWithinTheCap() {
+        // An upstream's answer is text nobody checked: one endless word, control characters and
+        // NULs, lone surrogates, right-to-left marks, a wall of emoji. Each is embedded as a unit
+        // vector, no exception, whatever it splits into.
+        String oneWord = "x".repeat(SentenceEmbedder.maxUsefulChars(512));
+        String controls = "refund\u0000\u0001\u0007\u001b[31m\u007f policy\r\n\t" + "\u0000".repeat(2_000);
+        String loneSurrogates = "\uD800 refund \uDFFF policy \uD83D";
+        String rightToLeft = "\u202E\u05D4\u05D7\u05D6\u05E8 \u0627\u0633\u062A\u0631\u062F\u0627\u062F\u200F";
+        String emoji = "\uD83D\uDE00\uD83D\uDC4D\uD83C\uDFFD".repeat(3_000);
+        for (String hostile : new String[] {oneWord, controls, loneSurrogates, rightToLeft, emoji}) {
+            float[] vector = embedder.embed(SentenceEmbedder.readablePart(hostile, 512));
+            double norm = 0;
+            for (float value : vector) norm += value * value;
+            assertThat(vector).hasSize(SentenceEmbedder.DIMENSIONS);
+            assertThat(Math.sqrt(norm)).as("norm of %s...", hostile.substring(0, 8)).isCloseTo(1.0, within(1e-4));
+        }
+    }
+
+    @Test
     void shouldGiveCosineOfOrthogonalAndOppositeVectors() {
         assertThat(SentenceEmbedder.cosine(new float[] {1, 0}, new float[] {0, 3})).isZero();
         assertThat(SentenceEmbedder.cosine(new float[] {1, 2}, new float[] {-2, -4})).isCloseTo(-1.0, within(1e-9));
