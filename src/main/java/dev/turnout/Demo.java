@@ -38,11 +38,9 @@ final class Demo implements Callable<Integer> {
     public Integer call() throws Exception {
         Vertx vertx = Vertx.vertx();
         // Room for the demo's bursts of curl: pairs wait for the embedding worker instead of being skipped.
-        GatewayConfig.Diffs diffs = GatewayConfig.Diffs.defaults();
-        GatewayConfig.Semantic semantic = diffs.semantic();
-        diffs = new GatewayConfig.Diffs(diffs.log(), diffs.redact(), new GatewayConfig.Semantic(semantic.enabled(),
-                semantic.sample(), semantic.threads(), semantic.maxTokens(), 1024, semantic.noiseQuantile(),
-                semantic.minNoisePairs()));
+        GatewayConfig.Diffs defaults = GatewayConfig.Diffs.defaults();
+        GatewayConfig.Diffs diffs = new GatewayConfig.Diffs(defaults.log(), defaults.redact(),
+                defaults.semantic().withQueuePairs(1024));
         Running demo = Main.await(start(vertx, port, adminPort, simPort, tokenMs, diffs));
         System.out.println(instructions(demo.gateway().port(), demo.gateway().adminPort(), demo.simPorts()));
         Main.awaitShutdown(vertx, demo.gateway());

@@ -167,6 +167,10 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
         public Semantic withEnabled(boolean value) {
             return new Semantic(value, sample, threads, maxTokens, queuePairs, noiseQuantile, minNoisePairs);
         }
+
+        public Semantic withQueuePairs(int value) {
+            return new Semantic(enabled, sample, threads, maxTokens, value, noiseQuantile, minNoisePairs);
+        }
     }
 
     public static GatewayConfig defaults() {

@@ -16,7 +16,11 @@ public final class InvalidRoutesException extends RuntimeException {
         this.errors = listed(errors);
     }
 
-    private static List<String> listed(List<String> errors) {
+    /**
+     * The first {@value #MAX_LISTED} problems and a line counting the rest: how every document the
+     * admin API refuses (routes, rollouts) lists its problems.
+     */
+    public static List<String> listed(List<String> errors) {
         if (errors.size() <= MAX_LISTED) return List.copyOf(errors);
         List<String> listed = new ArrayList<>(errors.subList(0, MAX_LISTED));
         listed.add("... and " + (errors.size() - MAX_LISTED) + " more problem(s) not listed; fix these first");

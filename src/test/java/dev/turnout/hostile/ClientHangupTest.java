@@ -1,16 +1,12 @@
 package dev.turnout.hostile;
 
-import static dev.turnout.testing.Fixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.testing.Http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.vertx.core.Vertx;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,33 +15,21 @@ import org.junit.jupiter.api.Test;
  * neither a failure nor a success, the upstream request is reset, and the hang-ups are counted
  * as {@code client_closed}.
  */
-class ClientHangupTest {
+class ClientHangupTest extends ScriptedGatewayTest {
 
     private static final int CLIENTS = 20;
     private static final String STREAM = "{\"model\":\"bot\",\"stream\":true,\"messages\":[]}";
     private static final String CLOSED_METER = "turnout_requests_total{alias=\"bot\",decision=\"split\",outcome=\"client_closed\","
             + "role=\"primary\",version=\"slow\"} " + CLIENTS + ".0";
 
-    private Vertx vertx;
-    private ScriptedUpstream upstream;
-    private GatewayUnderTest gateway;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        upstream = ScriptedUpstream.start(vertx);
-        gateway = new GatewayUnderTest(vertx, String.join("\n",
+    @Override
+    String routes(String upstreamUrl) {
+        return String.join("\n",
                 "versions:",
-                "  slow: { url: '" + upstream.baseUrl() + "', breaker: { window: 4, minimumCalls: 4, openMs: 30000 } }",
+                "  slow: { url: '" + upstreamUrl + "', breaker: { window: 4, minimumCalls: 4, openMs: 30000 } }",
                 "aliases:",
                 "  bot: { split: { slow: 1 } }",
-                ""));
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        await(vertx.close());
+                "");
     }
 
     private CircuitBreaker.Metrics breakerWindow() {

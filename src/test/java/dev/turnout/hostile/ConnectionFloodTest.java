@@ -34,7 +34,7 @@ class ConnectionFloodTest {
         try {
             for (int i = 0; i < LIMIT; i++) flood.add(new RawConnection(gateway.port()));
             // Every place is taken once the gateway has accepted them all.
-            awaitMeter("turnout_open_connections", LIMIT);
+            gateway.awaitMeter("turnout_open_connections", LIMIT);
 
             List<RawConnection> beyond = new ArrayList<>();
             for (int i = 0; i < 30; i++) beyond.add(new RawConnection(gateway.port()));
@@ -51,17 +51,9 @@ class ConnectionFloodTest {
             for (RawConnection connection : flood) connection.close();
         }
         // Their places come back as they close: a new client is served.
-        awaitMeter("turnout_open_connections", 0);
+        gateway.awaitMeter("turnout_open_connections", 0);
         try (RawConnection next = new RawConnection(gateway.port())) {
             assertThat(next.post("/v1/chat/completions", "", utf8(CHAT)).response().status()).isEqualTo(200);
-        }
-    }
-
-    private void awaitMeter(String name, double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (gateway.meter(name) != expected) {
-            assertThat(System.nanoTime()).as(name + " reaches " + expected).isLessThan(deadline);
-            Thread.sleep(20);
         }
     }
 }

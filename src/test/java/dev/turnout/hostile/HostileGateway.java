@@ -145,6 +145,15 @@ final class HostileGateway implements AutoCloseable {
         assertThat(now).as("buffered request bytes").isEqualTo(expected);
     }
 
+    /** Waits (bounded, 5 s) until the meter reads {@code expected}. */
+    void awaitMeter(String name, double expected) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (meter(name) != expected) {
+            assertThat(System.nanoTime()).as(name + " reaches " + expected).isLessThan(deadline);
+            pause();
+        }
+    }
+
     /** Paces a poll; never used to wait for an event. */
     private static void pause() {
         try {

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,21 +16,7 @@ import org.junit.jupiter.api.Test;
  * read; requests Netty cannot parse are answered in OpenAI's shape; {@code /v1/models} shows a
  * pinned client only its alias.
  */
-class ProtocolEdgesTest {
-
-    private static final int MAX_BODY = 64 * 1024;
-
-    private static HostileGateway gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = HostileGateway.start(HostileGateway.settings(10_000, 10_000, 10_000, MAX_BODY, 0));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        gateway.close();
-    }
+class ProtocolEdgesTest extends SharedGatewayTest {
 
     @Test
     void anOversizedBodyAwaitingContinueGets413WithoutContinue() throws IOException {

@@ -1,17 +1,13 @@
 package dev.turnout.hostile;
 
-import static dev.turnout.testing.Fixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,36 +15,24 @@ import org.junit.jupiter.api.Test;
  * still ends within {@code timeoutMs} of silence (or {@code totalTimeoutMs}), an event stream with
  * an error event that starts on an event boundary, and the upstream request is reset.
  */
-class StalledUpstreamTest {
+class StalledUpstreamTest extends ScriptedGatewayTest {
 
     private static final String HALF_LINE = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel";
     private static final String WHOLE_EVENT = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\n";
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private Vertx vertx;
-    private ScriptedUpstream upstream;
-    private GatewayUnderTest gateway;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        upstream = ScriptedUpstream.start(vertx);
-        gateway = new GatewayUnderTest(vertx, String.join("\n",
+    @Override
+    String routes(String upstreamUrl) {
+        return String.join("\n",
                 "versions:",
-                "  stalling: { url: '" + upstream.baseUrl() + "', timeoutMs: 300 }",
+                "  stalling: { url: '" + upstreamUrl + "', timeoutMs: 300 }",
                 // The total limit runs from the request's arrival: long enough that the half line is
                 // surely out before it, on a loaded machine too.
-                "  capped: { url: '" + upstream.baseUrl() + "', timeoutMs: 60000, totalTimeoutMs: 1000 }",
+                "  capped: { url: '" + upstreamUrl + "', timeoutMs: 60000, totalTimeoutMs: 1000 }",
                 "aliases:",
                 "  stall-bot: { split: { stalling: 1 } }",
                 "  capped-bot: { split: { capped: 1 } }",
-                ""));
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        await(vertx.close());
+                "");
     }
 
     /** The whole answer, body included, within 5 s: the client's own timeout only covers the headers. */
