@@ -75,9 +75,7 @@ final class AdminRoutes {
     }
 
     private void getRoutes(RoutingContext context) {
-        RouteTable current = store.current();
-        context.response().putHeader("etag", etag(current.revision())).putHeader("content-type", "application/json");
-        context.end(RouteCodec.toTree(current).toPrettyString());
+        respond(context, Future.succeededFuture(store.current()));
     }
 
     /** A partial edit: the store applies it to the revision named by If-Match, or else to its newest. */
@@ -171,7 +169,7 @@ final class AdminRoutes {
             if (result.succeeded()) {
                 StoreStatus status = result.result();
                 storeNode.put("kind", status.kind()).put("healthy", status.healthy())
-                        .put("state", !status.healthy() ? "unreachable" : status.corrupt().isEmpty() ? "reachable" : "corrupt")
+                        .put("state", status.state())
                         .put("storedRevision", status.storedRevision());
                 if (status.detail() != null) storeNode.put("detail", status.detail());
                 if (!status.corrupt().isEmpty()) status.corrupt().forEach(storeNode.putArray("corrupt")::add);

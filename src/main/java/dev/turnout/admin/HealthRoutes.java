@@ -35,7 +35,7 @@ final class HealthRoutes {
                 JsonObject body = new JsonObject()
                         .put("status", "UP")
                         .put("appliedRevision", applied.revision())
-                        .put("store", !reachable ? "unreachable" : corrupt ? "corrupt" : "reachable")
+                        .put("store", status == null ? "unreachable" : status.state())
                         .put("serving", !reachable ? "last applied table (store unreachable)"
                                 : corrupt ? "last good table (store holds values that cannot be used)" : "current table");
                 if (corrupt) body.put("corrupt", new JsonArray(status.corrupt()));

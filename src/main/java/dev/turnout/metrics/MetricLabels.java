@@ -2,9 +2,12 @@ package dev.turnout.metrics;
 
 import dev.turnout.diff.Verdict;
 import dev.turnout.route.RouteTable;
+import dev.turnout.upstream.Role;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * What a label of the gateway's meters may say. Every value is either a name from the route table
@@ -20,7 +23,8 @@ final class MetricLabels {
     static final String NONE = "none";
     static final String NOT_APPLICABLE = "n/a";
 
-    private static final Set<String> ROLES = Set.of("primary", "shadow", "noise");
+    private static final Set<String> ROLES = Arrays.stream(Role.values()).map(Role::label)
+            .collect(Collectors.toUnmodifiableSet());
     private static final Set<String> DECISIONS = Set.of("pin", "split", "fallback", NOT_APPLICABLE);
     private static final Set<String> OUTCOMES = Set.of("ok", "client_error", "upstream_error", "timeout", "unreachable",
             "failed", "interrupted", "client_closed", "internal_error", "completed", "error");

@@ -95,11 +95,8 @@ final class Forwarder {
 
     /** The alias's fallback for a failing decision, if it has one that may take calls now (a permit is taken). */
     RouteDecision fallbackFor(RouteTable table, RouteDecision failing) {
-        String fallback = failing.alias().fallback();
-        if (fallback == null || fallback.equals(failing.version().id()) || failing.kind() == RouteDecision.Kind.FALLBACK) {
-            return null;
-        }
-        ModelVersion version = table.version(fallback);
+        if (!mayFallBack(failing, failing.version().id())) return null;
+        ModelVersion version = table.version(failing.alias().fallback());
         if (version == null || !plane.breakers().tryAcquire(version)) return null;
         return new RouteDecision(failing.alias(), version, RouteDecision.Kind.FALLBACK);
     }
@@ -199,11 +196,13 @@ final class Forwarder {
     private Step nextStep(ProxyCall call, ModelVersion version) {
         boolean nothingSentYet = !call.request.response().headWritten();
         if (nothingSentYet && plane.retry().allows(call.versionAttempts, call.elapsedMs())) return Step.RETRY;
-        String fallback = call.decision.alias().fallback();
-        if (fallback != null && !fallback.equals(version.id()) && call.decision.kind() != RouteDecision.Kind.FALLBACK) {
-            return Step.FALLBACK;
-        }
-        return null;
+        return mayFallBack(call.decision, version.id()) ? Step.FALLBACK : null;
+    }
+
+    /** The alias names a fallback other than the failing version, and this is not already the fallback's call. */
+    private static boolean mayFallBack(RouteDecision decision, String failingVersion) {
+        String fallback = decision.alias().fallback();
+        return fallback != null && !fallback.equals(failingVersion) && decision.kind() != RouteDecision.Kind.FALLBACK;
     }
 
     private void retryOrFailOver(ProxyCall call, ModelVersion version, Throwable error) {

@@ -40,17 +40,25 @@ final class HopByHop {
      * {@code alsoDrop}, which the proxy sets itself.
      */
     static void copy(MultiMap from, MultiMap to, Names alsoDrop) {
-        String connection = from.get("connection");
+        String[] listed = listed(from.get("connection")); // split once, not once per header
         from.forEach((name, value) -> {
             if (NAMES.contains(name) || alsoDrop.contains(name)) return;
-            if (connection != null && listed(connection, name)) return;
+            if (listed != null && isListed(listed, name)) return;
             to.add(name, value);
         });
     }
 
-    private static boolean listed(String connection, String name) {
-        for (String token : connection.split(",")) {
-            if (token.trim().equalsIgnoreCase(name)) return true;
+    /** The header names a {@code Connection} header lists, trimmed; null without one. */
+    private static String[] listed(String connection) {
+        if (connection == null) return null;
+        String[] tokens = connection.split(",");
+        for (int i = 0; i < tokens.length; i++) tokens[i] = tokens[i].trim();
+        return tokens;
+    }
+
+    private static boolean isListed(String[] listed, String name) {
+        for (String token : listed) {
+            if (token.equalsIgnoreCase(name)) return true;
         }
         return false;
     }

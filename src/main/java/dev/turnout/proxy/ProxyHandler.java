@@ -4,6 +4,7 @@ import dev.turnout.resilience.Breakers;
 import dev.turnout.route.RouteTable;
 import dev.turnout.shadow.ShadowDispatcher;
 import dev.turnout.shadow.ShadowRequest;
+import dev.turnout.upstream.Role;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -225,7 +226,7 @@ final class ProxyHandler {
 
     /** Meters and access log for a request answered before it reached an upstream. */
     private void count(HttpServerRequest request, long startNanos, OpenAiError error) {
-        plane.metrics().request("none", "none", "primary", "n/a", "rejected_" + error.status());
+        plane.metrics().request("none", "none", Role.PRIMARY.label(), "n/a", "rejected_" + error.status());
         double ms = (System.nanoTime() - startNanos) / 1e6;
         plane.accessLog().log(new AccessLog.Entry(System.currentTimeMillis(), request.method().name(), request.path(),
                 null, null, null, error.status(), "rejected", 0, ms, ms, null, 0, 0, false, request.getHeader("traceparent")));

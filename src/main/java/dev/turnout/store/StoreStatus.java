@@ -35,6 +35,11 @@ public record StoreStatus(String kind, boolean healthy, long storedRevision, lon
         this(kind, healthy, storedRevision, appliedRevision, instances, detail, List.of(), null);
     }
 
+    /** The store as operators read it: {@code unreachable}, {@code corrupt} (holds values that cannot be used) or {@code reachable}. */
+    public String state() {
+        return !healthy ? "unreachable" : corrupt.isEmpty() ? "reachable" : "corrupt";
+    }
+
     /** True when every live instance serves the stored revision and nothing stored is garbled. */
     public boolean converged() {
         return healthy && corrupt.isEmpty() && instances.stream().allMatch(i -> i.appliedRevision() == storedRevision);
