@@ -13,26 +13,26 @@ import java.util.concurrent.CompletionStage;
  * threads), with Redis's failures turned into what the admin API tells apart: unreachable (503,
  * retry later) or corrupt (a value of the wrong type: someone must repair it).
  */
-final class RedisCalls {
+public final class RedisCalls {
 
     private final Context context;
     private final String prefix;
     private final RedisLink link;
 
-    RedisCalls(Context context, String prefix, RedisLink link) {
+    public RedisCalls(Context context, String prefix, RedisLink link) {
         this.context = context;
         this.prefix = prefix;
         this.link = link;
     }
 
     /** Every outcome also goes to the link, which replaces connections that only time out. */
-    <T> Future<T> bridge(CompletionStage<T> stage) {
+    public <T> Future<T> bridge(CompletionStage<T> stage) {
         return Future.fromCompletionStage(stage, context).onComplete(done -> link.answered(done.cause()))
                 .recover(error -> Future.failedFuture(failure(error)));
     }
 
     /** EVALSHA sends 40 bytes instead of the script; Redis answers NOSCRIPT once after a restart (per node). */
-    Future<List<Object>> script(RedisClusterAsyncCommands<String, String> commands, String sha, String script,
+    public Future<List<Object>> script(RedisClusterAsyncCommands<String, String> commands, String sha, String script,
                                 String[] keys, String[] args) {
         return Future.fromCompletionStage(commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args), context)
                 .onComplete(done -> link.answered(done.cause()))
@@ -45,7 +45,7 @@ final class RedisCalls {
         return error.getMessage() != null && error.getMessage().startsWith("NOSCRIPT");
     }
 
-    Throwable failure(Throwable failed) {
+    public Throwable failure(Throwable failed) {
         // A stage composed on Lettuce's future wraps what failed it (or what its function threw).
         Throwable error = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
         if (error instanceof StoreUnavailableException || error instanceof StoreCorruptException
