@@ -10,6 +10,7 @@ import dev.turnout.diff.DiffReport;
 import dev.turnout.diff.DiffSink;
 import dev.turnout.diff.JsonlDiffSink;
 import dev.turnout.diff.RedisDiffSink;
+import dev.turnout.evidence.EvidenceRecorder;
 import dev.turnout.metrics.BreakerMetrics;
 import dev.turnout.metrics.GatewayMetrics;
 import dev.turnout.proxy.AccessLog;
@@ -59,14 +60,17 @@ public final class Gateway {
     private final int port;
     private final AdminServer admin;
     private final DiffPipeline diffs;
+    private final EvidenceRecorder evidence;
 
-    private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin, DiffPipeline diffs) {
+    private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin, DiffPipeline diffs,
+                    EvidenceRecorder evidence) {
         this.vertx = vertx;
         this.store = store;
         this.deploymentId = deploymentId;
         this.port = port;
         this.admin = admin;
         this.diffs = diffs;
+        this.evidence = evidence;
     }
 
     private static List<DiffSink> sinks(GatewayConfig config, PrometheusMeterRegistry registry) {
@@ -111,7 +115,11 @@ public final class Gateway {
         DiffReport report = new DiffReport(new Calibration(semantic.noiseQuantile(), semantic.minNoisePairs()));
         // Off: no model loaded, no threads, and every pair says semanticStatus "disabled".
         SemanticScorer scorer = semantic.enabled() ? SemanticScorer.start(semantic, registry) : null;
-        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks(config, registry), config.diffs().redact(),
+        EvidenceRecorder evidence = new EvidenceRecorder(64);
+        evidence.bindTo(registry);
+        List<DiffSink> sinks = sinks(config, registry);
+        sinks.add(evidence); // the pairs of a tracked rollout's candidate count as its evidence
+        DiffPipeline diffs = new DiffPipeline(metrics, report, sinks, config.diffs().redact(),
                 config.shadow().pendingDiffBytes(), scorer);
         BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());
         bodyBudget.bindTo(registry);
@@ -119,7 +127,7 @@ public final class Gateway {
         connectionLimit.bindTo(registry);
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),
                 new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog,
-                bodyBudget, FaultInjector.NONE);
+                bodyBudget, FaultInjector.NONE, evidence);
         int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
         List<GatewayVerticle> deployed = new CopyOnWriteArrayList<>();
@@ -139,7 +147,7 @@ public final class Gateway {
                         })
                         .map(admin -> {
                             if (scorer != null) scorer.loadInBackground(); // listening first, then the model
-                            return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs);
+                            return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs, evidence);
                         })
                         .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))));
     }
@@ -170,6 +178,11 @@ public final class Gateway {
 
     public RouteStore store() {
         return store;
+    }
+
+    /** What this instance records for the rollouts it is told to track; the rollout engine publishes it. */
+    public EvidenceRecorder evidence() {
+        return evidence;
     }
 
     public Future<Void> close() {

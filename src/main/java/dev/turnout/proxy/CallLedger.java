@@ -66,5 +66,23 @@ final class CallLedger {
                 call.sentNanos == 0 ? 0 : (call.sentNanos - call.startNanos) / 1e6, (now - call.startNanos) / 1e6,
                 call.firstByteNanos == 0 ? null : (call.firstByteNanos - call.startNanos) / 1e6, call.bodyLength,
                 call.bytesOut, call.capture != null, call.request.getHeader("traceparent"), call.upstreamError));
+        if (outcome != Outcome.CLIENT_CLOSED && tracked(call)) evidence(call, outcome, now);
+    }
+
+    /** Whether a rollout records this call: a split decision (pins and fallbacks are not the rollout's traffic) on a tracked alias. */
+    boolean tracked(ProxyCall call) {
+        return call.decision.kind() == RouteDecision.Kind.SPLIT && plane.evidence().tracks(call.alias());
+    }
+
+    /**
+     * A client that left says nothing about the version, so those calls never get here. A retried
+     * call counts as an error of its version, even if a later attempt succeeded: with three attempts
+     * per request, a 20 % error rate would otherwise look like less than 1 %.
+     */
+    private void evidence(ProxyCall call, Outcome outcome, long now) {
+        boolean error = (outcome != Outcome.OK && outcome != Outcome.CLIENT_ERROR) || call.attempts > 1;
+        long ttft = call.firstByteNanos != 0 ? call.firstByteNanos - call.startNanos : 0;
+        long tokens = call.usageTail == null ? -1 : UsageScan.completionTokens(call.usageTail, call.usageTailWritten);
+        plane.evidence().request(call.alias(), call.version(), error, now - call.startNanos, ttft, tokens);
     }
 }

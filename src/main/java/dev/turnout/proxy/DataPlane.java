@@ -3,6 +3,7 @@ package dev.turnout.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.evidence.EvidenceRecorder;
 import dev.turnout.metrics.GatewayMetrics;
 import dev.turnout.resilience.Breakers;
 import dev.turnout.resilience.RetryPolicy;
@@ -16,13 +17,15 @@ import java.util.function.Supplier;
 /**
  * What every event loop's data plane shares: settings, the applied routes, the environment for
  * upstream keys, meters, breakers, the shadow limits and diff pipeline, the request-body buffer
- * budget, and the fault-injection seam ({@link FaultInjector#NONE} outside tests). The environment is
- * narrowed to {@code server.apiKeyEnvAllowed} here, however the plane is built, so no route table
- * (even one written to Redis behind the admin API's back) can make a version read another variable.
+ * budget, the fault-injection seam ({@link FaultInjector#NONE} outside tests), and the evidence
+ * recorded for rollouts. The environment is narrowed to {@code server.apiKeyEnvAllowed} here,
+ * however the plane is built, so no route table (even one written to Redis behind the admin API's
+ * back) can make a version read another variable.
  */
 public record DataPlane(GatewayConfig config, Supplier<RouteTable> routes, Function<String, String> environment,
                         GatewayMetrics metrics, Breakers breakers, RetryPolicy retry, ShadowLimits shadowLimits,
-                        DiffPipeline diffs, AccessLog accessLog, BodyBudget bodyBudget, FaultInjector faults) {
+                        DiffPipeline diffs, AccessLog accessLog, BodyBudget bodyBudget, FaultInjector faults,
+                        EvidenceRecorder evidence) {
     public DataPlane {
         requireNonNull(config, "config");
         requireNonNull(routes, "routes");
@@ -35,5 +38,6 @@ public record DataPlane(GatewayConfig config, Supplier<RouteTable> routes, Funct
         requireNonNull(accessLog, "accessLog");
         requireNonNull(bodyBudget, "bodyBudget");
         requireNonNull(faults, "faults");
+        requireNonNull(evidence, "evidence");
     }
 }

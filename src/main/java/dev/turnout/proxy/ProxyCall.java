@@ -44,6 +44,10 @@ final class ProxyCall {
     SseTail tail;
     /** What went wrong upstream, for the access log only: it may name upstream hosts. */
     String upstreamError;
+    /** The last bytes relayed to the client, for the usage a rollout's evidence wants; only on tracked calls. */
+    byte[] usageTail;
+    /** How many bytes went through {@link #usageTail}. */
+    long usageTailWritten;
 
     ProxyCall(HttpServerRequest request, ConnectionGuard connection, RouteTable table, InspectedRequest inspected, byte[] body, int bodyLength,
               long startNanos, RouteDecision decision) {

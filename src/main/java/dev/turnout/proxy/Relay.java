@@ -49,6 +49,7 @@ final class Relay {
         call.inBandErrors = isEventStream(answer.getHeader("content-type"))
                 && (encoding == null || encoding.equalsIgnoreCase("identity"));
         if (call.inBandErrors) call.tail = new SseTail();
+        if (ledger.tracked(call)) call.usageTail = new byte[UsageScan.WINDOW];
         call.lastChunkNanos = System.nanoTime();
         answer.handler(Forwarder.guarded(call, onFault, chunk -> {
             call.lastChunkNanos = System.nanoTime();
@@ -56,6 +57,7 @@ final class Relay {
             call.bytesOut += chunk.length();
             if (call.inBandErrors) call.tail.track(chunk);
             if (call.capture != null) call.capture.append(chunk);
+            if (call.usageTail != null) call.usageTailWritten = UsageScan.append(call.usageTail, call.usageTailWritten, chunk);
             response.write(chunk);
             if (response.writeQueueFull()) {
                 call.paused = true;

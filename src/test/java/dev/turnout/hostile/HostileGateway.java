@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.Gateway;
 import dev.turnout.config.GatewayConfig;
 import dev.turnout.diff.DiffReport;
+import dev.turnout.evidence.EvidenceRecorder;
 import dev.turnout.metrics.GatewayMetrics;
 import dev.turnout.proxy.AccessLog;
 import dev.turnout.proxy.BodyBudget;
@@ -95,7 +96,7 @@ final class HostileGateway implements AutoCloseable {
         BodyBudget budget = new BodyBudget(settings.effectiveMaxBufferedBytes());
         DataPlane plane = new DataPlane(Fixtures.config(false, 0).withServer(settings), () -> table, name -> null, metrics,
                 Breakers.withDefaults(), RetryPolicy.defaults(), new ShadowLimits(4, 4), diffs, AccessLog.disabled(),
-                budget, faults);
+                budget, faults, new EvidenceRecorder(64));
         GatewayVerticle verticle = new GatewayVerticle(plane);
         await(vertx.deployVerticle(verticle, new DeploymentOptions()));
         return new HostileGateway(vertx, upstream, uris, verticle.actualPort(), null, budget::used, diffs::close);
