@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.turnout.admin.AdminServer;
 import dev.turnout.admin.DiffRoutes;
 import dev.turnout.admin.MetricsRoutes;
+import dev.turnout.admin.RolloutRoutes;
+import dev.turnout.rollout.engine.RolloutRuntime;
 import dev.turnout.diff.Calibration;
 import dev.turnout.diff.DiffReport;
 import dev.turnout.diff.DiffSink;
@@ -61,9 +63,10 @@ public final class Gateway {
     private final AdminServer admin;
     private final DiffPipeline diffs;
     private final EvidenceRecorder evidence;
+    private final RolloutRuntime rollouts;
 
     private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin, DiffPipeline diffs,
-                    EvidenceRecorder evidence) {
+                    EvidenceRecorder evidence, RolloutRuntime rollouts) {
         this.vertx = vertx;
         this.store = store;
         this.deploymentId = deploymentId;
@@ -71,6 +74,7 @@ public final class Gateway {
         this.admin = admin;
         this.diffs = diffs;
         this.evidence = evidence;
+        this.rollouts = rollouts;
     }
 
     private static List<DiffSink> sinks(GatewayConfig config, PrometheusMeterRegistry registry) {
@@ -141,14 +145,18 @@ public final class Gateway {
                         return verticle;
                     }, new DeploymentOptions().setInstances(instances));
                 })
-                .compose(id -> AdminServer.start(vertx, config.admin(), store, policy, router -> {
-                            MetricsRoutes.mount(router, registry);
-                            DiffRoutes.mount(router, report, scorer == null ? () -> "disabled" : scorer::state);
-                        })
-                        .map(admin -> {
-                            if (scorer != null) scorer.loadInBackground(); // listening first, then the model
-                            return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs, evidence);
-                        })
+                .compose(id -> RolloutRuntime.start(vertx, store, policy, evidence, registry, config.rollouts())
+                        .compose(rollouts -> AdminServer.start(vertx, config.admin(), store, policy, router -> {
+                                    MetricsRoutes.mount(router, registry);
+                                    DiffRoutes.mount(router, report, scorer == null ? () -> "disabled" : scorer::state);
+                                    RolloutRoutes.mount(router, vertx, rollouts.engine(), store::current);
+                                })
+                                .map(admin -> {
+                                    if (scorer != null) scorer.loadInBackground(); // listening first, then the model
+                                    return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs, evidence,
+                                            rollouts);
+                                })
+                                .recover(failed -> rollouts.close(vertx).transform(ignored -> Future.failedFuture(failed))))
                         .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))));
     }
 
@@ -186,7 +194,8 @@ public final class Gateway {
     }
 
     public Future<Void> close() {
-        return admin.close().eventually(() -> vertx.undeploy(deploymentId)).eventually(store::close)
+        return admin.close().eventually(() -> rollouts.close(vertx)).eventually(() -> vertx.undeploy(deploymentId))
+                .eventually(store::close)
                 .eventually(() -> vertx.executeBlocking(() -> {
                     diffs.close(); // joins the differ thread and closes files: blocking, so off the event loop
                     return null;

@@ -58,7 +58,10 @@ public final class ConfigLoader {
             "TURNOUT_SEMANTIC_MAX_TOKENS", "diffs.semantic.maxTokens",
             "TURNOUT_SEMANTIC_QUEUE_PAIRS", "diffs.semantic.queuePairs",
             "TURNOUT_SEMANTIC_NOISE_QUANTILE", "diffs.semantic.noiseQuantile",
-            "TURNOUT_SEMANTIC_MIN_NOISE_PAIRS", "diffs.semantic.minNoisePairs");
+            "TURNOUT_SEMANTIC_MIN_NOISE_PAIRS", "diffs.semantic.minNoisePairs",
+            "TURNOUT_ROLLOUT_LOOK_MS", "rollouts.lookMs",
+            "TURNOUT_ROLLOUT_LEASE_MS", "rollouts.leaseMs",
+            "TURNOUT_ROLLOUT_PUBLISH_MS", "rollouts.publishMs");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, Set<String>> SECTIONS = Map.of(
@@ -67,7 +70,8 @@ public final class ConfigLoader {
             "admin", Set.of("host", "port", "token", "allowedOrigins"),
             "store", Set.of("kind", "redisUri", "prefix", "historyLimit", "commandTimeoutMs", "maxQueuedCommands"),
             "shadow", Set.of("maxInFlight", "maxInFlightPerVersion", "captureBytes", "timeoutMs", "pendingDiffBytes"),
-            "diffs", Set.of("log", "redact", "semantic"));
+            "diffs", Set.of("log", "redact", "semantic"),
+            "rollouts", Set.of("lookMs", "leaseMs", "publishMs"));
     /** Mappings nested one level down: section.key -> their keys. */
     private static final Map<String, Set<String>> SUBSECTIONS = Map.of(
             "diffs.semantic", Set.of("enabled", "sample", "threads", "maxTokens", "queuePairs", "noiseQuantile",
@@ -116,6 +120,7 @@ public final class ConfigLoader {
         JsonNode shadow = root.path("shadow");
         JsonNode diffs = root.path("diffs");
         JsonNode semantic = diffs.path("semantic");
+        JsonNode rollouts = root.path("rollouts");
         List<String> errors = new ArrayList<>();
         Values v = new Values(errors, where);
         GatewayConfig.Server s = defaults.server();
@@ -124,6 +129,7 @@ public final class ConfigLoader {
         GatewayConfig.Shadow sh = defaults.shadow();
         GatewayConfig.Diffs df = defaults.diffs();
         GatewayConfig.Semantic se = df.semantic();
+        GatewayConfig.Rollouts ro = defaults.rollouts();
         GatewayConfig config = new GatewayConfig(
                 new GatewayConfig.Server(
                         v.text(server, "server.host", s.host()),
@@ -166,7 +172,15 @@ public final class ConfigLoader {
                                 v.boundedInt(semantic, "diffs.semantic.queuePairs", se.queuePairs(), 1, 10_000),
                                 v.fraction(semantic, "diffs.semantic.noiseQuantile", se.noiseQuantile()),
                                 v.boundedInt(semantic, "diffs.semantic.minNoisePairs", se.minNoisePairs(), 1, 512))),
-                routes);
+                routes,
+                new GatewayConfig.Rollouts(
+                        v.boundedLong(rollouts, "rollouts.lookMs", ro.lookMs(), 10, 60_000),
+                        v.boundedLong(rollouts, "rollouts.leaseMs", ro.leaseMs(), 100, 600_000),
+                        v.boundedLong(rollouts, "rollouts.publishMs", ro.publishMs(), 10, 60_000)));
+        if (config.rollouts().leaseMs() < 2 * config.rollouts().lookMs()) {
+            errors.add(where.apply("rollouts.leaseMs") + ": rollouts.leaseMs must be at least twice rollouts.lookMs, or the leader loses its lease"
+                    + " between two renewals");
+        }
         if (!errors.isEmpty()) throw new ConfigException(String.join("\n", errors));
         return config;
     }
@@ -177,7 +191,7 @@ public final class ConfigLoader {
             if (key.equals("routes")) return;
             Set<String> known = SECTIONS.get(key);
             if (known == null) {
-                errors.add(source + ": unknown key '" + key + "' (expected server, admin, store, shadow, diffs or routes)");
+                errors.add(source + ": unknown key '" + key + "' (expected server, admin, store, shadow, diffs, rollouts or routes)");
             } else if (!root.get(key).isObject()) {
                 errors.add(source + ": '" + key + "' must be a mapping");
             } else {
@@ -268,6 +282,16 @@ public final class ConfigLoader {
             if (value == null) return fallback;
             if (value < 0 || value > 1024) errors.add(where.apply(key) + ": '" + key + "' must be 0..1024, got " + value);
             return value.intValue();
+        }
+
+        long boundedLong(JsonNode section, String key, long fallback, long min, long max) {
+            Long value = number(section, key);
+            if (value == null) return fallback;
+            if (value < min || value > max) {
+                errors.add(where.apply(key) + ": '" + key + "' must be " + min + ".." + max + ", got " + value);
+                return fallback;
+            }
+            return value;
         }
 
         int boundedInt(JsonNode section, String key, int fallback, int min, int max) {

@@ -9,9 +9,15 @@ import java.util.List;
  * Everything {@code serve} needs, as read from {@code conf/turnout.yaml} and then the
  * {@code TURNOUT_*} environment. Immutable; built and validated by {@link ConfigLoader}.
  */
-public record GatewayConfig(Server server, Admin admin, Store store, Shadow shadow, Diffs diffs, Path routes) {
+public record GatewayConfig(Server server, Admin admin, Store store, Shadow shadow, Diffs diffs, Path routes,
+        Rollouts rollouts) {
+
+    public GatewayConfig(Server server, Admin admin, Store store, Shadow shadow, Diffs diffs, Path routes) {
+        this(server, admin, store, shadow, diffs, routes, Rollouts.defaults());
+    }
 
     public GatewayConfig {
+        requireNonNull(rollouts, "rollouts");
         requireNonNull(server, "server");
         requireNonNull(admin, "admin");
         requireNonNull(store, "store");
@@ -173,32 +179,47 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
         }
     }
 
+    /**
+     * Automated rollouts: every {@code lookMs} each instance reads the active rollouts and the leader
+     * judges them; a leader that stops renewing its lease is replaced after {@code leaseMs}; each
+     * instance publishes its evidence every {@code publishMs}.
+     */
+    public record Rollouts(long lookMs, long leaseMs, long publishMs) {
+        public static Rollouts defaults() {
+            return new Rollouts(1_000, 5_000, 1_000);
+        }
+    }
+
     public static GatewayConfig defaults() {
         return new GatewayConfig(Server.defaults(), Admin.defaults(), Store.defaults(), Shadow.defaults(), Diffs.defaults(),
                 Path.of("conf/routes.yaml"));
     }
 
     public GatewayConfig withServer(Server newServer) {
-        return new GatewayConfig(newServer, admin, store, shadow, diffs, routes);
+        return new GatewayConfig(newServer, admin, store, shadow, diffs, routes, rollouts);
     }
 
     public GatewayConfig withAdmin(Admin newAdmin) {
-        return new GatewayConfig(server, newAdmin, store, shadow, diffs, routes);
+        return new GatewayConfig(server, newAdmin, store, shadow, diffs, routes, rollouts);
     }
 
     public GatewayConfig withStore(Store newStore) {
-        return new GatewayConfig(server, admin, newStore, shadow, diffs, routes);
+        return new GatewayConfig(server, admin, newStore, shadow, diffs, routes, rollouts);
     }
 
     public GatewayConfig withShadow(Shadow newShadow) {
-        return new GatewayConfig(server, admin, store, newShadow, diffs, routes);
+        return new GatewayConfig(server, admin, store, newShadow, diffs, routes, rollouts);
+    }
+
+    public GatewayConfig withRollouts(Rollouts newRollouts) {
+        return new GatewayConfig(server, admin, store, shadow, diffs, routes, newRollouts);
     }
 
     public GatewayConfig withDiffs(Diffs newDiffs) {
-        return new GatewayConfig(server, admin, store, shadow, newDiffs, routes);
+        return new GatewayConfig(server, admin, store, shadow, newDiffs, routes, rollouts);
     }
 
     public GatewayConfig withRoutes(Path newRoutes) {
-        return new GatewayConfig(server, admin, store, shadow, diffs, newRoutes);
+        return new GatewayConfig(server, admin, store, shadow, diffs, newRoutes, rollouts);
     }
 }

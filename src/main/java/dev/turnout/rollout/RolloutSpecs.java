@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.turnout.route.Alias;
 import dev.turnout.route.RouteLimits;
@@ -56,6 +58,27 @@ public final class RolloutSpecs {
         RolloutSpec spec = reader.read(readTree(body, yaml));
         if (spec == null) throw new InvalidRolloutException(reader.problems());
         return spec;
+    }
+
+    /**
+     * The spec as a document {@link #parse} reads back to an equal spec, every field explicit (the
+     * defaults filled in are shown, so an operator sees what the rollout will actually do).
+     */
+    public static ObjectNode toTree(RolloutSpec spec) {
+        ObjectNode root = JSON.createObjectNode().put("alias", spec.alias()).put("candidate", spec.candidate());
+        if (spec.shadowFirst() != null) {
+            root.putObject("shadowFirst").put("sample", spec.shadowFirst().sample()).put("minPairs", spec.shadowFirst().minPairs());
+        }
+        ArrayNode steps = root.putArray("steps");
+        for (RolloutSpec.Step step : spec.steps()) {
+            steps.addObject().put("weight", step.weight()).put("minRequests", step.minRequests())
+                    .put("minSeconds", step.minSeconds()).put("maxSeconds", step.maxSeconds());
+        }
+        ObjectNode criteria = root.putObject("criteria");
+        spec.criteria().forEach((criterion, threshold) ->
+                criteria.putObject(criterion.label()).put(criterion.thresholdName(), threshold));
+        root.put("onFailure", spec.onFailure().label());
+        return root;
     }
 
     private static JsonNode readTree(String body, boolean yaml) {

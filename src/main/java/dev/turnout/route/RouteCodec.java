@@ -214,27 +214,7 @@ public final class RouteCodec {
             }
         }
         ObjectNode aliases = root.putObject("aliases");
-        for (Alias alias : table.aliases().values()) {
-            ObjectNode node = aliases.putObject(alias.name());
-            ObjectNode split = node.putObject("split");
-            alias.split().forEach((version, weight) -> {
-                if (weight == Math.rint(weight) && Math.abs(weight) < 1e15) split.put(version, weight.longValue());
-                else split.put(version, weight);
-            });
-            node.put("sticky", alias.sticky().toString());
-            if (!alias.pins().isEmpty()) {
-                ObjectNode pins = node.putObject("pins");
-                alias.pins().forEach(pins::put);
-            }
-            if (!alias.shadows().isEmpty()) {
-                ArrayNode shadows = node.putArray("shadow");
-                for (Shadow shadow : alias.shadows()) {
-                    shadows.addObject().put("version", shadow.version()).put("sample", shadow.sample());
-                }
-            }
-            if (alias.noiseSample() > 0) node.put("noiseSample", alias.noiseSample());
-            if (alias.fallback() != null) node.put("fallback", alias.fallback());
-        }
+        for (Alias alias : table.aliases().values()) aliases.set(alias.name(), aliasTree(alias));
         ObjectNode clients = root.putObject("clients");
         for (Client client : table.clients().values()) {
             ObjectNode node = clients.putObject(client.id());
@@ -242,6 +222,44 @@ public final class RouteCodec {
             if (client.keySha256() != null) node.put("keySha256", client.keySha256());
         }
         return root;
+    }
+
+    /** One alias as the routes document writes it under {@code aliases.<name>}. */
+    public static ObjectNode aliasTree(Alias alias) {
+        ObjectNode node = JSON.createObjectNode();
+        ObjectNode split = node.putObject("split");
+        alias.split().forEach((version, weight) -> {
+            if (weight == Math.rint(weight) && Math.abs(weight) < 1e15) split.put(version, weight.longValue());
+            else split.put(version, weight);
+        });
+        node.put("sticky", alias.sticky().toString());
+        if (!alias.pins().isEmpty()) {
+            ObjectNode pins = node.putObject("pins");
+            alias.pins().forEach(pins::put);
+        }
+        if (!alias.shadows().isEmpty()) {
+            ArrayNode shadows = node.putArray("shadow");
+            for (Shadow shadow : alias.shadows()) {
+                shadows.addObject().put("version", shadow.version()).put("sample", shadow.sample());
+            }
+        }
+        if (alias.noiseSample() > 0) node.put("noiseSample", alias.noiseSample());
+        if (alias.fallback() != null) node.put("fallback", alias.fallback());
+        return node;
+    }
+
+    /**
+     * Reads one alias written by {@link #aliasTree} (a rollout keeps the baseline it restores this
+     * way); the shape is checked, the references are not (the table it goes into is validated).
+     *
+     * @throws InvalidRoutesException listing every problem
+     */
+    public static Alias aliasFromTree(String name, JsonNode node) {
+        List<String> errors = new ArrayList<>();
+        if (node == null || !node.isObject()) throw new InvalidRoutesException(List.of(name + ": must be an alias object"));
+        Alias alias = readAlias(name, node, name, errors);
+        if (!errors.isEmpty()) throw new InvalidRoutesException(errors);
+        return alias;
     }
 
     public static String toJson(RouteTable table) {

@@ -3,6 +3,7 @@ package dev.turnout.route;
 import static java.util.Objects.requireNonNull;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -44,6 +45,13 @@ public final class RouteTable {
 
     public RouteTable withAliases(Map<String, Alias> newAliases) {
         return new RouteTable(revision, versions, newAliases, clients);
+    }
+
+    /** The table with {@code alias} in place of the alias of its name (added last if there is none). */
+    public RouteTable withAlias(Alias alias) {
+        Map<String, Alias> replaced = new LinkedHashMap<>(aliases);
+        replaced.put(alias.name(), alias);
+        return withAliases(replaced);
     }
 
     public long revision() { return revision; }

@@ -70,6 +70,11 @@ final class RedisRouteStore implements RouteStore {
     }
 
     @Override
+    public java.util.Optional<RedisStoreOptions> redisOptions() {
+        return java.util.Optional.of(options);
+    }
+
+    @Override
     public Future<RouteTable> start(RouteTable seed) {
         requireNonNull(seed, "seed");
         if (link.commands() != null) return reload(-1, false); // started already: read what is stored, never seed again

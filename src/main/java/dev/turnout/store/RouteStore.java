@@ -63,6 +63,14 @@ public interface RouteStore {
 
     Future<Void> close();
 
+    /**
+     * Where this store keeps routes in Redis, or empty for an in-memory store: what shares its
+     * instances (rollouts, their evidence) is kept beside the routes, under the same prefix.
+     */
+    default java.util.Optional<RedisStoreOptions> redisOptions() {
+        return java.util.Optional.empty();
+    }
+
     long ANY_REVISION = -1;
 
     /** Routes in Redis, shared by every instance that names the same URI and prefix. */

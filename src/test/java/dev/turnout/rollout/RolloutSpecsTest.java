@@ -65,6 +65,18 @@ class RolloutSpecsTest {
     }
 
     @Test
+    void shouldWriteASpecThatReadsBackEqualWithEveryDefaultShown() {
+        RolloutSpec spec = RolloutSpecs.parse(ISSUE_EXAMPLE, false);
+        RolloutSpec minimal = RolloutSpecs.parse(minimal(""), false);
+
+        assertThat(RolloutSpecs.parse(RolloutSpecs.toTree(spec).toString(), false)).isEqualTo(spec);
+        assertThat(RolloutSpecs.parse(RolloutSpecs.toTree(minimal).toString(), false)).isEqualTo(minimal);
+        assertThat(RolloutSpecs.toTree(minimal).path("steps").get(0).path("maxSeconds").asLong())
+                .isEqualTo(RolloutSpec.DEFAULT_MAX_SECONDS);
+        assertThat(RolloutSpecs.toTree(minimal).path("onFailure").asText()).isEqualTo("rollback");
+    }
+
+    @Test
     void shouldReadTheSameSpecFromYaml() {
         String yaml = String.join("\n",
                 "alias: support-bot",

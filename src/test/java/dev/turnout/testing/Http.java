@@ -26,8 +26,12 @@ public final class Http {
     public static HttpRequest.Builder post(String url, String body, String... headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
+        for (int i = 0; i < headers.length; i += 2) builder.setHeader(headers[i], headers[i + 1]);
         return builder;
+    }
+
+    public static HttpRequest.Builder patch(String url, String body, String... headers) {
+        return post(url, body, headers).method("PATCH", HttpRequest.BodyPublishers.ofString(body));
     }
 
     public static HttpResponse<String> send(HttpRequest.Builder request) {
