@@ -33,6 +33,10 @@ final class Demo implements Callable<Integer> {
 
     static final List<String> VERSIONS = List.of("support-v1", "support-v2", "support-v3");
     static final double CANDIDATE_CONTRADICTS = 0.3;
+    /** Steps short enough to watch: 100 candidate requests and 5 s each. */
+    static final String ROLLOUT = "{\"alias\":\"support-bot\",\"candidate\":\"support-v2\",\"steps\":["
+            + "{\"weight\":30,\"minRequests\":100,\"minSeconds\":5,\"maxSeconds\":300},{\"weight\":60},{\"weight\":100}],"
+            + "\"criteria\":{\"errorRate\":{\"maxIncrease\":0.05},\"latencyP95\":{\"maxRatio\":1.5}}}";
 
     @Override
     public Integer call() throws Exception {
@@ -120,6 +124,15 @@ final class Demo implements Callable<Integer> {
                 "  curl -s http://127.0.0.1:" + adminPort + "/admin/diffs | grep -o '\"summary\" : \"[^\"]*\"'",
                 "The least similar pairs first, side by side:",
                 "  curl -s 'http://127.0.0.1:" + adminPort + "/admin/diffs/samples?sort=least_similar&verdict=different&limit=2'",
+                "",
+                "A rollout that decides on its own: support-v2 ramps from 30% to 60%, then 100%; each step is judged on",
+                "errors and p95 latency against support-v1, and promoted or rolled back without you:",
+                "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/rollouts -H 'x-turnout-author: you' "
+                        + "-H 'content-type: application/json' -d '" + ROLLOUT + "'",
+                "  seq 1 4000 | xargs -P 8 -I{} curl -s -o /dev/null " + base + "/v1/chat/completions -H 'content-type: application/json' "
+                        + "-H 'x-turnout-client: c{}' -d '{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"question {}\"}]}'",
+                "  curl -s http://127.0.0.1:" + adminPort + "/admin/rollouts        # state, step, weight; then promoted",
+                "  curl -s http://127.0.0.1:" + adminPort + "/admin/rollouts/<id>   # every criterion's figures, test, p-value; the decision log",
                 "",
                 "Change the split live, then roll back (history keeps both):",
                 "  curl -s -X PATCH http://127.0.0.1:" + adminPort + "/admin/aliases/support-bot -H 'x-turnout-author: you' "

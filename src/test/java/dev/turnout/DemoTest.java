@@ -9,8 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.config.GatewayConfig;
 import dev.turnout.testing.Http;
+import dev.turnout.testing.Traffic;
 import io.vertx.core.Vertx;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -53,5 +56,28 @@ class DemoTest {
         } while (report.size() == 0 && System.nanoTime() < deadline);
         assertThat(report.size()).isGreaterThan(0);
         assertThat(report.get(0).get("candidate").asText()).isEqualTo("support-v3");
+    }
+
+    @Test
+    void shouldFinishThePrintedRolloutOnItsOwn() {
+        demo = await(Demo.start(vertx, 0, 0, 0, 0, new GatewayConfig.Diffs("", false,
+                GatewayConfig.Semantic.defaults().withEnabled(false))));
+        String base = "http://127.0.0.1:" + demo.gateway().port();
+        String admin = "http://127.0.0.1:" + demo.gateway().adminPort();
+        assertThat(Demo.instructions(demo.gateway().port(), demo.gateway().adminPort(), demo.simPorts())).contains(Demo.ROLLOUT);
+
+        try (Traffic ignored = Traffic.start(List.of(base), "support-bot", 8, 4000, Duration.ofSeconds(120))) {
+            HttpResponse<String> created = Http.send(post(admin + "/admin/rollouts", Demo.ROLLOUT, "x-turnout-author", "you"));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String id = json(created).get("id").asText();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
+            JsonNode rollout;
+            do {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+                rollout = json(Http.get(admin + "/admin/rollouts/" + id));
+            } while (!rollout.get("state").asText().equals("promoted") && System.nanoTime() < deadline);
+            assertThat(rollout.get("state").asText()).as(rollout.toPrettyString()).isEqualTo("promoted");
+            assertThat(rollout.get("servedWeight").asDouble()).isEqualTo(100.0);
+        }
     }
 }

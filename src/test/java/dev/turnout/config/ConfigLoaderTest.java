@@ -64,7 +64,8 @@ class ConfigLoaderTest {
                 Map.entry("TURNOUT_SEMANTIC_ENABLED", "false"), Map.entry("TURNOUT_SEMANTIC_SAMPLE", "0.25"),
                 Map.entry("TURNOUT_SEMANTIC_THREADS", "2"), Map.entry("TURNOUT_SEMANTIC_MAX_TOKENS", "256"),
                 Map.entry("TURNOUT_SEMANTIC_QUEUE_PAIRS", "8"), Map.entry("TURNOUT_SEMANTIC_NOISE_QUANTILE", "0.1"),
-                Map.entry("TURNOUT_SEMANTIC_MIN_NOISE_PAIRS", "40"));
+                Map.entry("TURNOUT_SEMANTIC_MIN_NOISE_PAIRS", "40"), Map.entry("TURNOUT_ROLLOUT_LOOK_MS", "250"),
+                Map.entry("TURNOUT_ROLLOUT_LEASE_MS", "3000"), Map.entry("TURNOUT_ROLLOUT_PUBLISH_MS", "500"));
         assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.ENVIRONMENT.keySet());
         GatewayConfig config = ConfigLoader.load(file, env);
         assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3, 11, 12, 13, 14, 18,
@@ -76,6 +77,16 @@ class ConfigLoaderTest {
         assertThat(config.diffs()).isEqualTo(new GatewayConfig.Diffs("/tmp/d.jsonl", true,
                 new GatewayConfig.Semantic(false, 0.25, 2, 256, 8, 0.1, 40)));
         assertThat(config.routes()).isEqualTo(Path.of("other/routes.yaml"));
+        assertThat(config.rollouts()).isEqualTo(new GatewayConfig.Rollouts(250, 3000, 500));
+    }
+
+    @Test
+    void shouldRefuseALeaseThatCannotOutliveTwoLooks() throws Exception {
+        Path bad = write("rollouts: { lookMs: 1000, leaseMs: 1500, publishMs: 0 }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rollouts.leaseMs must be at least twice rollouts.lookMs")
+                .hasMessageContaining("'rollouts.publishMs' must be 10..60000, got 0");
     }
 
     @Test
@@ -87,6 +98,7 @@ class ConfigLoaderTest {
         assertThat(shipped.store()).isEqualTo(defaults.store());
         assertThat(shipped.shadow()).isEqualTo(defaults.shadow());
         assertThat(shipped.diffs()).isEqualTo(defaults.diffs());
+        assertThat(shipped.rollouts()).isEqualTo(defaults.rollouts());
         assertThat(shipped.routes()).isEqualTo(Path.of("conf/routes.yaml").toAbsolutePath().normalize());
     }
 

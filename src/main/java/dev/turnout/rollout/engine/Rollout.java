@@ -125,14 +125,14 @@ public record Rollout(String id, long revision, RolloutSpec spec, Instant create
             logDropped = from.logDropped;
         }
 
-        /** Starts {@code newStep} (or the same step again with a new attempt) with no evidence and a fresh clock. */
-        Draft enter(int newStep, int newAttempt) {
+        /** Starts {@code newStep} (or the same step again with a new attempt) at {@code now}, with no evidence and a fresh clock. */
+        Draft enter(int newStep, int newAttempt, Instant now) {
             step = newStep;
             attempt = newAttempt;
             String key = stepKey(newStep, newAttempt);
             if (!stepKeys.contains(key)) stepKeys.add(key);
             stepElapsedMs = 0;
-            lastLookAt = null;
+            lastLookAt = now; // the clock runs from here, so a gap before the step's first look is seen too
             ratioLooks = 0;
             look = new Look(List.of(), 0, 0, look.scoredPairs(), look.beyondNoisePairs(), pValuesKept(look.pValues()));
             return this;

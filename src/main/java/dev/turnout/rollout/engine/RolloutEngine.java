@@ -316,7 +316,7 @@ public final class RolloutEngine {
                 int next = rollout.step() + 1;
                 Alias current = routes.current().alias(spec.alias());
                 if (next < spec.steps().size()) {
-                    draft.enter(next, rollout.attempt());
+                    draft.enter(next, rollout.attempt(), now);
                     draft.state = RolloutState.RUNNING;
                     draft.pending = RolloutAliases.phase(spec, rollout.baseline(), current, next);
                     draft.pendingReason = "rollout " + rollout.id() + ": " + phase + " passed (" + decision.reason() + "); "
@@ -469,7 +469,7 @@ public final class RolloutEngine {
             String phase = step < 0 ? "shadowing at " + percent(spec.shadowFirst().sample() * 100) + " of requests"
                     : stepName(spec, 0) + " at " + percent(spec.steps().get(0).weight());
             Rollout rollout = new Rollout(id, 1, spec, now, now, state, null, phase + ": started", step, 1,
-                    List.of(Rollout.stepKey(step, 1)), 0, null, 0, current, current, first,
+                    List.of(Rollout.stepKey(step, 1)), 0, now, 0, current, current, first,
                     "rollout " + id + " started by " + author + ": " + phase, Rollout.Look.NONE,
                     List.of(new LogEntry(now, step, step < 0 ? 0 : spec.steps().get(0).weight(), "created",
                             "by " + author + "; baseline split " + splitText(current))), 0);
@@ -549,7 +549,7 @@ public final class RolloutEngine {
                     if (current == null) throw new ActionRefusedException("alias '" + rollout.spec().alias() + "' no longer exists; abort the rollout");
                     draft.state = rollout.resumeTo() == null ? RolloutState.RUNNING : rollout.resumeTo();
                     draft.resumeTo = null;
-                    draft.enter(rollout.step(), rollout.attempt() + 1);
+                    draft.enter(rollout.step(), rollout.attempt() + 1, now);
                     draft.written = current;
                     draft.pending = RolloutAliases.phase(rollout.spec(), rollout.baseline(), current, rollout.step());
                     draft.pendingReason = "rollout " + id + " resumed " + by + "; " + phaseName(rollout) + " restarts";
