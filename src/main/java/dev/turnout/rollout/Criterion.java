@@ -14,7 +14,7 @@ public enum Criterion {
     TTFT_P95("ttftP95", "maxRatio", 1, 100),
     /** Share of shadow pairs that differ beyond noise (issue 9), as a fraction. */
     BEYOND_NOISE("beyondNoise", "max", 0, 1),
-    /** Candidate mean completion tokens over baseline's. */
+    /** Candidate median completion tokens over baseline's (the median: one runaway answer does not decide a step). */
     COMPLETION_TOKENS("completionTokens", "maxRatio", 1, 100);
 
     private final String label;

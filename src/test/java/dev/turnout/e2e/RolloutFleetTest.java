@@ -12,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.Gateway;
+import dev.turnout.rollout.store.ActiveRollout;
+import dev.turnout.rollout.store.RolloutStore;
 import dev.turnout.route.RouteCodec;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
@@ -150,5 +152,27 @@ class RolloutFleetTest {
             assertThat(events(promoted).stream().filter("step"::equals)).hasSize(2);
             assertThat(promoted.has("stale")).isFalse();
         }
+    }
+
+    @Test
+    void shouldSkipAGarbledRolloutInRedisAndKeepJudgingTheOthers() {
+        // What Redis holds is hostile input: a document anyone with Redis access wrote, listed as active.
+        Vertx vertx = vertxes.get(0);
+        RolloutStore raw = RolloutStore.redis(vertx, RedisStoreOptions.of(redis.uri(), "turnout", "intruder", 100));
+        await(raw.start());
+        await(raw.create("ro-garbled", "{\"state\": \"running\", \"spec\": {\"steps\": \"all of them\"}}",
+                new ActiveRollout("ro-garbled", "elsewhere", "support-v2", "step0.1")));
+        await(raw.close());
+
+        try (Traffic ignored = Traffic.start(dataPlanes(), "support-bot", 8, 400, Duration.ofSeconds(120))) {
+            String id = create(admin(0), spec(THREE_STEPS, "\"errorRate\": {\"maxIncrease\": 0.05}", "")).get("id").asText();
+            awaitRollout(admin(1), id, state("promoted"), Duration.ofSeconds(90));
+        }
+        JsonNode list = json(Http.get(admin(2) + "/admin/rollouts"));
+        assertThat(list.get("unreadable").asInt()).isEqualTo(1);
+        assertThat(list.get("rollouts")).hasSize(1);
+        var garbled = Http.get(admin(2) + "/admin/rollouts/ro-garbled");
+        assertThat(garbled.statusCode()).isEqualTo(409);
+        assertThat(json(garbled).at("/error/message").asText()).contains("ro-garbled").contains("HDEL");
     }
 }

@@ -234,6 +234,9 @@ class RolloutTest {
         // No traffic: the first step cannot pass, so the rollout waits while a person edits the alias.
         String id = create(admin, spec(THREE_STEPS, "\"errorRate\": {\"maxIncrease\": 0.05}", "")).get("id").asText();
         awaitRollout(admin, id, rollout -> rollout.get("servedWeight").asDouble() == 10.0, Duration.ofSeconds(10));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300)); // one look later, the gauge has it too
+        assertThat(metric(admin, "turnout_rollout_weight{alias=\"support-bot\",candidate=\"support-v2\"}")).isEqualTo(10.0);
+        assertThat(metric(admin, "turnout_rollout_leader")).isEqualTo(1.0);
 
         HttpResponse<String> edited = Http.send(Http.patch(admin + "/admin/aliases/support-bot",
                 "{\"split\": {\"support-v1\": 70, \"support-v2\": 30}}", "x-turnout-author", "alice"));

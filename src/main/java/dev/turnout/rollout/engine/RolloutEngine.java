@@ -24,6 +24,7 @@ import dev.turnout.rollout.store.StoredRollout;
 import dev.turnout.store.ChangeInfo;
 import dev.turnout.store.RevisionConflictException;
 import dev.turnout.store.RouteStore;
+import dev.turnout.store.StoreCorruptException;
 import dev.turnout.store.StoreUnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -125,6 +126,7 @@ public final class RolloutEngine {
     private volatile Map<String, Seen> seen = Map.of();
     private volatile Instant storeDownSince;
     private volatile boolean leading;
+    private final java.util.Set<String> warnedUnreadable = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private boolean ticking;
     private long timer = -1;
 
@@ -229,11 +231,15 @@ public final class RolloutEngine {
         });
     }
 
-    private static Rollout decodeOrNull(StoredRollout stored) {
+    /** A document that cannot be read is skipped; it is logged once per revision, not at every look. */
+    private Rollout decodeOrNull(StoredRollout stored) {
         try {
             return RolloutCodec.read(stored.id(), stored.revision(), stored.json());
         } catch (IllegalArgumentException e) {
-            LOG.warning("skipping an unreadable rollout document: " + e.getMessage());
+            if (warnedUnreadable.add(stored.id() + "@" + stored.revision())) {
+                if (warnedUnreadable.size() > 1_000) warnedUnreadable.clear();
+                LOG.warning("skipping an unreadable rollout document: " + e.getMessage());
+            }
             return null;
         }
     }
@@ -486,9 +492,14 @@ public final class RolloutEngine {
     /** The stored rollout; while the store is unreachable, the last one this instance read (see {@link #lastSeen}). */
     public Future<Rollout> get(String id) {
         return store.get(id).map(stored -> {
-            Rollout rollout = RolloutCodec.read(id, stored.orElseThrow(() -> new RolloutNotFoundException(id)).revision(),
-                    stored.get().json());
-            return rollout;
+            StoredRollout found = stored.orElseThrow(() -> new RolloutNotFoundException(id));
+            try {
+                return RolloutCodec.read(id, found.revision(), found.json());
+            } catch (IllegalArgumentException e) {
+                throw new StoreCorruptException(e.getMessage() + "; it can be neither shown nor acted on: to forget it,"
+                        + " HDEL the field '" + id + "' from {prefix}:rollouts, {prefix}:rollouts:rev and {prefix}:rollouts:active"
+                        + " (and restore the alias's split by hand if it was mid-step)");
+            }
         });
     }
 
