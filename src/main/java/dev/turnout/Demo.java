@@ -129,7 +129,7 @@ final class Demo implements Callable<Integer> {
                 "errors and p95 latency against support-v1, and promoted or rolled back without you:",
                 "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/rollouts -H 'x-turnout-author: you' "
                         + "-H 'content-type: application/json' -d '" + ROLLOUT + "'",
-                "  seq 1 4000 | xargs -P 8 -I{} curl -s -o /dev/null " + base + "/v1/chat/completions -H 'content-type: application/json' "
+                "  seq 1 2000 | xargs -P 32 -I{} curl -s -o /dev/null " + base + "/v1/chat/completions -H 'content-type: application/json' "
                         + "-H 'x-turnout-client: c{}' -d '{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"question {}\"}]}'",
                 "  curl -s http://127.0.0.1:" + adminPort + "/admin/rollouts        # state, step, weight; then promoted",
                 "  curl -s http://127.0.0.1:" + adminPort + "/admin/rollouts/<id>   # every criterion's figures, test, p-value; the decision log",
