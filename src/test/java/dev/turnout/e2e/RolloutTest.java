@@ -284,6 +284,11 @@ class RolloutTest {
                 "{\"alias\": \"nope\", \"candidate\": \"support-v9\", \"steps\": [{\"weight\": 10}], \"criteria\": {\"errorRate\": {\"maxIncrease\": 0.01}}}"));
         assertThat(unknownAlias.statusCode()).isEqualTo(422);
         assertThat(json(unknownAlias).at("/error/errors").toString()).contains("no alias named 'nope'").contains("support-v9");
+        HttpResponse<String> huge = Http.send(post(admin + "/admin/rollouts", "{\"alias\": \"" + "a".repeat(100_000) + "\"}"));
+        assertThat(huge.statusCode()).isEqualTo(422);
+        assertThat(json(huge).at("/error/errors/0").asText()).contains("at most 65536 characters");
+        HttpResponse<String> deep = Http.send(post(admin + "/admin/rollouts", "[".repeat(5_000) + "]".repeat(5_000)));
+        assertThat(deep.statusCode()).isEqualTo(422);
         HttpResponse<String> yaml = Http.send(post(admin + "/admin/rollouts", String.join("\n",
                 "alias: support-bot", "candidate: support-v2", "steps: [{weight: 5}]", "criteria: {errorRate: {maxIncrease: 0.01}}", ""),
                 "content-type", "application/yaml"));

@@ -117,6 +117,11 @@ public final class StepLook {
             }
         }
         StepDecision decision = StepJudge.judge(minimums, progress, elapsed, judgements);
+        if (shadowing) {
+            // The judge speaks of requests; while shadowing, what it counts are compared pairs.
+            decision = new StepDecision(decision.outcome(), decision.criteria(), decision.reason()
+                    .replace("minRequests", "minPairs").replace("candidate requests", "compared pairs"));
+        }
         Rollout.Look look = new Rollout.Look(statuses, candidate.requests(), baseline.requests(), pooled.scoredPairs(),
                 pooled.beyondNoisePairs(), pValues);
         return new Result(decision, look, ratioDue);
