@@ -295,13 +295,7 @@ public final class ConfigLoader {
         }
 
         int boundedInt(JsonNode section, String key, int fallback, int min, int max) {
-            Long value = number(section, key);
-            if (value == null) return fallback;
-            if (value < min || value > max) {
-                errors.add(where.apply(key) + ": '" + key + "' must be " + min + ".." + max + ", got " + value);
-                return fallback;
-            }
-            return value.intValue();
+            return (int) boundedLong(section, key, fallback, min, max);
         }
 
         /** A share from 0 to 1. */

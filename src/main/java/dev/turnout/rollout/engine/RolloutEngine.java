@@ -34,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -222,11 +223,12 @@ public final class RolloutEngine {
                 Rollout rollout = decodeOrNull(stored.get());
                 if (rollout == null) continue;
                 read.add(rollout);
+                next.remove(rollout.id());
                 next.put(rollout.id(), new Seen(rollout, now));
             }
             // Bounded: the active ones, plus the most recently seen others, so a GET while the store is down still answers.
             while (next.size() > Math.max(64, read.size() + 16)) next.remove(next.keySet().iterator().next());
-            seen = Map.copyOf(next);
+            seen = Collections.unmodifiableMap(next); // insertion order: the oldest seen go first
             return read;
         });
     }
@@ -449,7 +451,7 @@ public final class RolloutEngine {
         Map<String, Seen> next = new LinkedHashMap<>(seen);
         next.remove(rollout.id());
         next.put(rollout.id(), new Seen(rollout, clock.instant()));
-        seen = Map.copyOf(next);
+        seen = Collections.unmodifiableMap(next); // insertion order: the oldest seen go first
     }
 
     // ---------------------------------------------------------------- the admin API (any instance)
