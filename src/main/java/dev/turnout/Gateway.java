@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.turnout.admin.AdminServer;
 import dev.turnout.admin.DiffRoutes;
+import dev.turnout.admin.GoldenSetRoutes;
 import dev.turnout.admin.MetricsRoutes;
 import dev.turnout.admin.RolloutRoutes;
 import dev.turnout.rollout.engine.RolloutRuntime;
@@ -13,6 +14,7 @@ import dev.turnout.diff.DiffSink;
 import dev.turnout.diff.JsonlDiffSink;
 import dev.turnout.diff.RedisDiffSink;
 import dev.turnout.evidence.EvidenceRecorder;
+import dev.turnout.golden.GoldenSetStore;
 import dev.turnout.metrics.BreakerMetrics;
 import dev.turnout.metrics.GatewayMetrics;
 import dev.turnout.proxy.AccessLog;
@@ -64,9 +66,10 @@ public final class Gateway {
     private final DiffPipeline diffs;
     private final EvidenceRecorder evidence;
     private final RolloutRuntime rollouts;
+    private final GoldenSetStore goldenSets;
 
     private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin, DiffPipeline diffs,
-                    EvidenceRecorder evidence, RolloutRuntime rollouts) {
+                    EvidenceRecorder evidence, RolloutRuntime rollouts, GoldenSetStore goldenSets) {
         this.vertx = vertx;
         this.store = store;
         this.deploymentId = deploymentId;
@@ -75,6 +78,7 @@ public final class Gateway {
         this.diffs = diffs;
         this.evidence = evidence;
         this.rollouts = rollouts;
+        this.goldenSets = goldenSets;
     }
 
     private static List<DiffSink> sinks(GatewayConfig config, PrometheusMeterRegistry registry) {
@@ -135,6 +139,9 @@ public final class Gateway {
         int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
         List<GatewayVerticle> deployed = new CopyOnWriteArrayList<>();
+        // Beside the routes when they are in Redis, so every instance serves the same sets; else this process's own.
+        GoldenSetStore goldenSets = store.redisOptions().map(options -> GoldenSetStore.redis(vertx, options))
+                .orElseGet(GoldenSetStore::memory);
         return store.start(seed)
                 .compose(applied -> {
                     LOG.info("serving route revision " + applied.revision() + " (" + applied.aliases().size()
@@ -150,14 +157,16 @@ public final class Gateway {
                                     MetricsRoutes.mount(router, registry);
                                     DiffRoutes.mount(router, report, scorer == null ? () -> "disabled" : scorer::state);
                                     RolloutRoutes.mount(router, vertx, rollouts.engine(), store::current);
+                                    GoldenSetRoutes.mount(router, goldenSets);
                                 })
                                 .map(admin -> {
                                     if (scorer != null) scorer.loadInBackground(); // listening first, then the model
                                     return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs, evidence,
-                                            rollouts);
+                                            rollouts, goldenSets);
                                 })
                                 .recover(failed -> rollouts.close(vertx).transform(ignored -> Future.failedFuture(failed))))
-                        .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))));
+                        .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))))
+                .recover(failed -> goldenSets.close().transform(ignored -> Future.failedFuture(failed)));
     }
 
     /** What route tables are checked against in this deployment. */
@@ -193,8 +202,14 @@ public final class Gateway {
         return evidence;
     }
 
+    /** The golden sets the admin API stores: in Redis beside the routes when the routes are there, else in memory. */
+    public GoldenSetStore goldenSets() {
+        return goldenSets;
+    }
+
     public Future<Void> close() {
-        return admin.close().eventually(() -> rollouts.close(vertx)).eventually(() -> vertx.undeploy(deploymentId))
+        return admin.close().eventually(() -> rollouts.close(vertx)).eventually(goldenSets::close)
+                .eventually(() -> vertx.undeploy(deploymentId))
                 .eventually(store::close)
                 .eventually(() -> vertx.executeBlocking(() -> {
                     diffs.close(); // joins the differ thread and closes files: blocking, so off the event loop

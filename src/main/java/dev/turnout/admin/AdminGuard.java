@@ -20,14 +20,18 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>without a token, the {@code Host} must be a loopback name: a rebound name never is (421);</li>
  *   <li>a present {@code Origin} must be listed in {@code admin.allowedOrigins} or be the admin API's own (403);</li>
- *   <li>a write must say it carries JSON or YAML, which no form or simple request can (415); any other
- *       type, forms included, never reaches a body parser.</li>
+ *   <li>a write must say it carries JSON, YAML or JSON Lines (golden sets), which no form or simple
+ *       request can: a form sends only {@code application/x-www-form-urlencoded}, {@code multipart/form-data}
+ *       or {@code text/plain}, and any other type makes a browser ask first (a CORS preflight this API
+ *       never answers yes to) (415); any other type, forms included, never reaches a body parser.</li>
  * </ul>
  */
 final class AdminGuard {
 
     static final Set<String> JSON_TYPES = Set.of("application/json", "application/merge-patch+json");
     static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml");
+    /** Golden sets ({@link GoldenSetRoutes}): none of these is a type a form or a simple request can send. */
+    static final Set<String> JSONL_TYPES = Set.of("application/jsonl", "application/x-ndjson", "application/x-jsonlines");
     private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
     private static final Pattern HOST_AND_PORT = Pattern.compile("(\\[[^\\]]+]|[^:\\[\\]]+)(?::\\d{1,5})?");
@@ -55,7 +59,8 @@ final class AdminGuard {
         }
         if (WRITES.contains(request.method()) && mediaType(request) == null) {
             AdminErrors.send(context, 415, "unsupported_media_type", "Admin writes take Content-Type application/json"
-                    + " (application/merge-patch+json for PATCH) or application/yaml, even without a body; got '"
+                    + " (application/merge-patch+json for PATCH), application/yaml or, for golden sets, application/jsonl,"
+                    + " even without a body; got '"
                     + request.getHeader("content-type") + "'.", null);
             return;
         }
@@ -67,13 +72,13 @@ final class AdminGuard {
         return YAML_TYPES.contains(String.valueOf(mediaType(context.request()))) ? RouteCodec.YAML : RouteCodec.JSON;
     }
 
-    /** The request's JSON or YAML media type without parameters; null when it is neither. */
-    private static String mediaType(HttpServerRequest request) {
+    /** The request's JSON, YAML or JSONL media type without parameters; null when it is none of them. */
+    static String mediaType(HttpServerRequest request) {
         String header = request.getHeader("content-type");
         if (header == null) return null;
         int semicolon = header.indexOf(';');
         String type = (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
-        return JSON_TYPES.contains(type) || YAML_TYPES.contains(type) ? type : null;
+        return JSON_TYPES.contains(type) || YAML_TYPES.contains(type) || JSONL_TYPES.contains(type) ? type : null;
     }
 
     /** HTTP/1.1 sends a Host header; HTTP/2 an authority. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.golden.GoldenSets;
 import dev.turnout.route.Alias;
 import dev.turnout.route.RouteCodec;
 import dev.turnout.route.RoutePolicy;
@@ -47,7 +48,11 @@ final class AdminRoutes {
     }
 
     void mount(Router router) {
-        router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        // Golden sets may be larger than any route document; every other admin body keeps the 4 MiB bound.
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        BodyHandler goldenSets = BodyHandler.create(false).setBodyLimit(GoldenSets.MAX_DOCUMENT_CHARS);
+        router.route("/admin/*").handler(context -> (context.normalizedPath().startsWith(GoldenSetRoutes.PATH + "/")
+                ? goldenSets : bodies).handle(context));
         router.get("/admin/routes").handler(this::getRoutes);
         // A whole table needs no base: without a revision it is last-writer-wins, which is also
         // how an operator replaces a garbled table or revision.
