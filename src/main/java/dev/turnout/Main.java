@@ -117,6 +117,13 @@ public final class Main implements Runnable {
         @Option(names = "--contradict", defaultValue = "0",
                 description = "Share of answers reversing the facts in mostly the same words, 0..1.")
         double contradict;
+        @Option(names = "--skill",
+                description = "Answer golden-set tasks right: primality, arithmetic, JSON extraction, tool calls.")
+        boolean skill;
+        @Option(names = "--drift-after", defaultValue = "-1",
+                description = "With --skill: after this many chat/completion requests (counted per event loop's server),"
+                        + " skill answers turn wrong. -1 = never. Default: ${DEFAULT-VALUE}.")
+        long driftAfter;
         @Option(names = "--event-loops", defaultValue = "1",
                 description = "Event loops, one server on each, sharing the port. Default: ${DEFAULT-VALUE}.")
         int eventLoops;
@@ -126,7 +133,7 @@ public final class Main implements Runnable {
             SimOptions options;
             try {
                 options = new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise,
-                        paraphrase, contradict);
+                        paraphrase, contradict, skill, driftAfter);
             } catch (IllegalArgumentException e) {
                 System.err.println("turnout sim: " + e.getMessage());
                 return 2;

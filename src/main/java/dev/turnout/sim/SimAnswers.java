@@ -40,6 +40,11 @@ final class SimAnswers {
     private SimAnswers() {}
 
     static Answer answer(SimOptions options, JsonNode request) {
+        return answer(options, request, false);
+    }
+
+    /** @param drifted {@code --skill} answers are wrong ({@code --drift-after} has passed) */
+    static Answer answer(SimOptions options, JsonNode request, boolean drifted) {
         String prompt = prompt(request);
         int promptTokens = SimText.countWords(prompt);
         JsonNode tools = request.path("tools");
@@ -49,6 +54,11 @@ final class SimAnswers {
             // Fragments as OpenAI streams them: the JSON arrives in pieces that only parse when joined.
             return new Answer(List.of(), false, tool, List.of("{\"city\":", " \"Paris\",", " \"unit\": \"" + unit + "\"}"),
                     promptTokens);
+        }
+        if (options.skill()) {
+            Answer skilled = SimSkill.answer(request, request.has("messages") ? lastUserMessage(request) : prompt, drifted,
+                    promptTokens);
+            if (skilled != null) return skilled;
         }
         int limit = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(Integer.MAX_VALUE));
         String format = request.path("response_format").path("type").asText("");

@@ -15,9 +15,15 @@ import static java.util.Objects.requireNonNull;
  * each request words it differently; a share {@code contradict} of requests reverse it while keeping
  * most of its words. Those answers have the corpus's own length: {@code tokens} does not pad or cut
  * them (a request's {@code max_tokens} still does).
+ *
+ * <p>With {@code skill}, the task shapes of a golden set ({@code conf/golden}) are answered right
+ * ({@link SimSkill}): primality, arithmetic, extraction as JSON, tool calls; other prompts as above.
+ * After {@code driftAfter} chat and completion requests to one server ({@code -1}: never), those
+ * answers turn wrong, as a silently updated model's can: what a drift probe must notice.
  */
 public record SimOptions(String name, int port, String host, long latencyMs, long ttftMs, long tokenMs, int tokens,
-                         double errorRate, long seed, double noise, boolean paraphrase, double contradict) {
+                         double errorRate, long seed, double noise, boolean paraphrase, double contradict, boolean skill,
+                         long driftAfter) {
 
     public SimOptions {
         requireNonNull(name, "name");
@@ -33,12 +39,13 @@ public record SimOptions(String name, int port, String host, long latencyMs, lon
         if (!(contradict >= 0 && contradict <= 1)) {
             throw new IllegalArgumentException("--contradict must be in [0, 1], got " + contradict);
         }
+        if (driftAfter < -1) throw new IllegalArgumentException("--drift-after must be >= 0, or -1 for never; got " + driftAfter);
     }
 
     /** Word-salad answers, as before the corpus existed. */
     public SimOptions(String name, int port, String host, long latencyMs, long ttftMs, long tokenMs, int tokens,
                       double errorRate, long seed, double noise) {
-        this(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, false, 0.0);
+        this(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, false, 0.0, false, -1);
     }
 
     /** Whether answers come from {@link SimCorpus}: {@code --paraphrase}, or any {@code --contradict}. */
@@ -51,42 +58,63 @@ public record SimOptions(String name, int port, String host, long latencyMs, lon
     }
 
     public SimOptions withPort(int value) {
-        return new SimOptions(name, value, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict);
+        return new SimOptions(name, value, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withLatencyMs(long value) {
-        return new SimOptions(name, port, host, value, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict);
+        return new SimOptions(name, port, host, value, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withTtftMs(long value) {
-        return new SimOptions(name, port, host, latencyMs, value, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict);
+        return new SimOptions(name, port, host, latencyMs, value, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withTokenMs(long value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, value, tokens, errorRate, seed, noise, paraphrase, contradict);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, value, tokens, errorRate, seed, noise, paraphrase, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withTokens(int value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, value, errorRate, seed, noise, paraphrase, contradict);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, value, errorRate, seed, noise, paraphrase, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withErrorRate(double value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, value, seed, noise, paraphrase, contradict);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, value, seed, noise, paraphrase, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withSeed(long value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, value, noise, paraphrase, contradict);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, value, noise, paraphrase, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withNoise(double value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, value, paraphrase, contradict);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, value, paraphrase, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withParaphrase(boolean value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, value, contradict);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, value, contradict,
+                skill, driftAfter);
     }
 
     public SimOptions withContradict(double value) {
-        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, value);
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, value,
+                skill, driftAfter);
+    }
+
+    public SimOptions withSkill(boolean value) {
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict,
+                value, driftAfter);
+    }
+
+    /** -1: never drift. */
+    public SimOptions withDriftAfter(long value) {
+        return new SimOptions(name, port, host, latencyMs, ttftMs, tokenMs, tokens, errorRate, seed, noise, paraphrase, contradict,
+                skill, value);
     }
 }

@@ -26,6 +26,8 @@ public final class SimServer {
     private final HttpServer server;
     private final SplittableRandom errors;
     private final AtomicLong requests = new AtomicLong();
+    /** Chat and completion requests answered, for {@code --drift-after}. */
+    private final AtomicLong answered = new AtomicLong();
 
     private SimServer(Vertx vertx, SimOptions options) {
         this.vertx = vertx;
@@ -116,13 +118,13 @@ public final class SimServer {
                 return;
             }
             case "/v1/completions": {
-                SimAnswers.Answer answer = SimAnswers.answer(options, json);
+                SimAnswers.Answer answer = SimAnswers.answer(options, json, drifted());
                 later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
                         () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answer)));
                 return;
             }
             default: {
-                SimAnswers.Answer answer = SimAnswers.answer(options, json);
+                SimAnswers.Answer answer = SimAnswers.answer(options, json, drifted());
                 if (json.path("stream").asBoolean(false)) {
                     boolean includeUsage = json.path("stream_options").path("include_usage").asBoolean(false);
                     stream(response, SimAnswers.chatChunks("chatcmpl-" + id, model, created, answer, includeUsage));
@@ -151,6 +153,12 @@ public final class SimServer {
         boolean paced = index > 0 && index < chunks.size() - 1;
         if (paced && options.tokenMs() > 0) later(options.tokenMs(), () -> writeChunk(response, chunks, index + 1));
         else writeChunk(response, chunks, index + 1);
+    }
+
+    /** Whether this request is past {@code --drift-after}; counting each chat or completion request once. */
+    private boolean drifted() {
+        long before = answered.getAndIncrement();
+        return options.driftAfter() >= 0 && before >= options.driftAfter();
     }
 
     private boolean failsNow() {
