@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.turnout.admin.AdminServer;
 import dev.turnout.admin.DiffRoutes;
 import dev.turnout.admin.GoldenSetRoutes;
+import dev.turnout.admin.ProbeRoutes;
 import dev.turnout.admin.MetricsRoutes;
 import dev.turnout.admin.RolloutRoutes;
 import dev.turnout.rollout.engine.RolloutRuntime;
@@ -14,7 +15,14 @@ import dev.turnout.diff.DiffSink;
 import dev.turnout.diff.JsonlDiffSink;
 import dev.turnout.diff.RedisDiffSink;
 import dev.turnout.evidence.EvidenceRecorder;
+import dev.turnout.golden.Checker;
 import dev.turnout.golden.GoldenSetStore;
+import dev.turnout.golden.Similarity;
+import dev.turnout.probe.ProbeGate;
+import dev.turnout.probe.ProbeRunner;
+import dev.turnout.probe.ProbeService;
+import dev.turnout.probe.ProbeStore;
+import dev.turnout.semantic.SentenceEmbedder;
 import dev.turnout.metrics.BreakerMetrics;
 import dev.turnout.metrics.GatewayMetrics;
 import dev.turnout.proxy.AccessLog;
@@ -67,9 +75,10 @@ public final class Gateway {
     private final EvidenceRecorder evidence;
     private final RolloutRuntime rollouts;
     private final GoldenSetStore goldenSets;
+    private final ProbeService probes;
 
     private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin, DiffPipeline diffs,
-                    EvidenceRecorder evidence, RolloutRuntime rollouts, GoldenSetStore goldenSets) {
+                    EvidenceRecorder evidence, RolloutRuntime rollouts, GoldenSetStore goldenSets, ProbeService probes) {
         this.vertx = vertx;
         this.store = store;
         this.deploymentId = deploymentId;
@@ -79,6 +88,7 @@ public final class Gateway {
         this.evidence = evidence;
         this.rollouts = rollouts;
         this.goldenSets = goldenSets;
+        this.probes = probes;
     }
 
     private static List<DiffSink> sinks(GatewayConfig config, PrometheusMeterRegistry registry) {
@@ -153,20 +163,40 @@ public final class Gateway {
                     }, new DeploymentOptions().setInstances(instances));
                 })
                 .compose(id -> RolloutRuntime.start(vertx, store, policy, evidence, registry, config.rollouts())
-                        .compose(rollouts -> AdminServer.start(vertx, config.admin(), store, policy, router -> {
-                                    MetricsRoutes.mount(router, registry);
-                                    DiffRoutes.mount(router, report, scorer == null ? () -> "disabled" : scorer::state);
-                                    RolloutRoutes.mount(router, vertx, rollouts.engine(), store::current);
-                                    GoldenSetRoutes.mount(router, goldenSets);
-                                })
-                                .map(admin -> {
-                                    if (scorer != null) scorer.loadInBackground(); // listening first, then the model
-                                    return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs, evidence,
-                                            rollouts, goldenSets);
-                                })
-                                .recover(failed -> rollouts.close(vertx).transform(ignored -> Future.failedFuture(failed))))
+                        .compose(rollouts -> {
+                            // Probes follow the rollout leader: one instance runs the schedule, and gates rollouts.
+                            ProbeService probes = new ProbeService(vertx, store::current, goldenSets,
+                                    store.redisOptions().map(options -> ProbeStore.redis(vertx, options)).orElseGet(ProbeStore::memory),
+                                    new ProbeRunner(vertx, environment, similarity(semantic)), rollouts.engine()::leading, registry)
+                                    .start(config.rollouts().lookMs());
+                            rollouts.engine().useGates(new ProbeGate(probes));
+                            return AdminServer.start(vertx, config.admin(), store, policy, router -> {
+                                        MetricsRoutes.mount(router, registry);
+                                        DiffRoutes.mount(router, report, scorer == null ? () -> "disabled" : scorer::state);
+                                        RolloutRoutes.mount(router, vertx, rollouts.engine(), store::current);
+                                        GoldenSetRoutes.mount(router, goldenSets);
+                                        ProbeRoutes.mount(router, probes);
+                                    })
+                                    .map(admin -> {
+                                        if (scorer != null) scorer.loadInBackground(); // listening first, then the model
+                                        return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs, evidence,
+                                                rollouts, goldenSets, probes);
+                                    })
+                                    .recover(failed -> probes.close().eventually(() -> rollouts.close(vertx))
+                                            .transform(ignored -> Future.failedFuture(failed)));
+                        })
                         .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))))
                 .recover(failed -> goldenSets.close().transform(ignored -> Future.failedFuture(failed)));
+    }
+
+    /**
+     * What semantic golden checks and drift use: the process's one embedding model, loaded on first
+     * use (on a worker: checks never run on an event loop); none when semantic diffs are disabled.
+     */
+    private static Similarity similarity(GatewayConfig.Semantic semantic) {
+        if (!semantic.enabled()) return Similarity.NONE;
+        return (a, b) -> Checker.embeddings(SentenceEmbedder.shared(SentenceEmbedder.Model.MINI_LM_L6_V2_Q, semantic.maxTokens()))
+                .between(a, b);
     }
 
     /** What route tables are checked against in this deployment. */
@@ -208,7 +238,7 @@ public final class Gateway {
     }
 
     public Future<Void> close() {
-        return admin.close().eventually(() -> rollouts.close(vertx)).eventually(goldenSets::close)
+        return admin.close().eventually(probes::close).eventually(() -> rollouts.close(vertx)).eventually(goldenSets::close)
                 .eventually(() -> vertx.undeploy(deploymentId))
                 .eventually(store::close)
                 .eventually(() -> vertx.executeBlocking(() -> {

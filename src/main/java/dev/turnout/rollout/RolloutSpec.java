@@ -17,11 +17,17 @@ import java.util.Map;
  * be 100: {@code [1, 10, 50]} judges three steps and then promotes.
  *
  * @param shadowFirst shadow the candidate before it takes any traffic; null to start at step 0
+ * @param gate        a probe the candidate must pass before anything else; null for none
  * @param criteria    the threshold of each judged criterion, ordered as {@link Criterion} declares them
  *                    (not as the document lists them); at least one
  */
 public record RolloutSpec(String alias, String candidate, ShadowFirst shadowFirst, List<Step> steps,
-                          Map<Criterion, Double> criteria, OnFailure onFailure) {
+                          Map<Criterion, Double> criteria, OnFailure onFailure, Gate gate) {
+
+    public RolloutSpec(String alias, String candidate, ShadowFirst shadowFirst, List<Step> steps,
+                       Map<Criterion, Double> criteria, OnFailure onFailure) {
+        this(alias, candidate, shadowFirst, steps, criteria, onFailure, null);
+    }
 
     public static final int MAX_STEPS = 20;
     public static final long DEFAULT_MIN_REQUESTS = 200;
@@ -81,6 +87,21 @@ public record RolloutSpec(String alias, String candidate, ShadowFirst shadowFirs
         public ShadowFirst {
             if (!(sample > 0 && sample <= 1)) throw new IllegalArgumentException("sample: in (0, 1], got " + sample);
             if (minPairs < 1 || minPairs > MAX_MIN_PAIRS) throw new IllegalArgumentException("minPairs: " + minPairs);
+        }
+    }
+
+    /**
+     * Before anything else, probe {@code probe} (a golden set, issue 13) is run against the candidate
+     * and the baseline's versions: the candidate must pass at least {@code minPassRate} of the items,
+     * and no less than the baseline's pass rate minus {@code maxDropVsBaseline}.
+     */
+    public record Gate(String probe, double minPassRate, double maxDropVsBaseline) {
+        public Gate {
+            requireNonNull(probe, "probe");
+            if (!(minPassRate >= 0 && minPassRate <= 1)) throw new IllegalArgumentException("minPassRate: in [0, 1], got " + minPassRate);
+            if (!(maxDropVsBaseline >= 0 && maxDropVsBaseline <= 1)) {
+                throw new IllegalArgumentException("maxDropVsBaseline: in [0, 1], got " + maxDropVsBaseline);
+            }
         }
     }
 }

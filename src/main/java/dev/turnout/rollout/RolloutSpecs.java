@@ -78,6 +78,10 @@ public final class RolloutSpecs {
         spec.criteria().forEach((criterion, threshold) ->
                 criteria.putObject(criterion.label()).put(criterion.thresholdName(), threshold));
         root.put("onFailure", spec.onFailure().label());
+        if (spec.gate() != null) {
+            root.putObject("gate").put("probe", spec.gate().probe()).put("minPassRate", spec.gate().minPassRate())
+                    .put("maxDropVsBaseline", spec.gate().maxDropVsBaseline());
+        }
         return root;
     }
 

@@ -24,7 +24,8 @@ final class SpecReader {
     /** A user's text echoed in a message is cut to this, so an answer never grows with the document. */
     private static final int MAX_ECHOED = 64;
 
-    private static final Set<String> TOP_KEYS = Set.of("alias", "candidate", "shadowFirst", "steps", "criteria", "onFailure");
+    private static final Set<String> TOP_KEYS = Set.of("alias", "candidate", "shadowFirst", "steps", "criteria", "onFailure", "gate");
+    private static final Set<String> GATE_KEYS = Set.of("probe", "minPassRate", "maxDropVsBaseline");
     private static final Set<String> STEP_KEYS = Set.of("weight", "minRequests", "minSeconds", "maxSeconds");
     private static final Set<String> SHADOW_KEYS = Set.of("sample", "minPairs");
 
@@ -44,8 +45,9 @@ final class SpecReader {
         List<RolloutSpec.Step> steps = readSteps(root.get("steps"));
         Map<Criterion, Double> criteria = readCriteria(root.get("criteria"));
         OnFailure onFailure = readOnFailure(root.get("onFailure"));
+        RolloutSpec.Gate gate = readGate(root.get("gate"));
         if (!problems.isEmpty()) return null;
-        return new RolloutSpec(alias, candidate, shadowFirst, steps, criteria, onFailure);
+        return new RolloutSpec(alias, candidate, shadowFirst, steps, criteria, onFailure, gate);
     }
 
     List<String> problems() {
@@ -177,6 +179,19 @@ final class SpecReader {
     }
 
     /** Adds a problem per unknown key; false (after a problem) when the node is not an object at all. */
+    /** {@code minPassRate} defaults to 0 (only the comparison with the baseline), {@code maxDropVsBaseline} to 0.02. */
+    private RolloutSpec.Gate readGate(JsonNode node) {
+        if (node == null || node.isNull()) return null;
+        if (!unknownKeys("gate", node, GATE_KEYS)) return null;
+        JsonNode probe = node.get("probe");
+        boolean named = probe != null && probe.isTextual() && probe.asText().matches("[A-Za-z0-9._-]{1,64}");
+        if (!named) problems.add("gate.probe: the name of a probe ([A-Za-z0-9._-]{1,64}), required, got " + (probe == null ? "nothing" : shown(probe)));
+        Double minPassRate = real(node, "minPassRate", "gate", 0, true, 1);
+        Double maxDrop = real(node, "maxDropVsBaseline", "gate", 0, true, 1);
+        if (!named) return null;
+        return new RolloutSpec.Gate(probe.asText(), minPassRate == null ? 0 : minPassRate, maxDrop == null ? 0.02 : maxDrop);
+    }
+
     private boolean unknownKeys(String at, JsonNode node, Set<String> known) {
         String prefix = at.isEmpty() ? "" : at + ".";
         List<String> expected = known.stream().sorted().toList();

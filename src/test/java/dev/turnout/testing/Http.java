@@ -30,6 +30,10 @@ public final class Http {
         return builder;
     }
 
+    public static HttpRequest.Builder put(String url, String body, String... headers) {
+        return post(url, body, headers).method("PUT", HttpRequest.BodyPublishers.ofString(body));
+    }
+
     public static HttpRequest.Builder patch(String url, String body, String... headers) {
         return post(url, body, headers).method("PATCH", HttpRequest.BodyPublishers.ofString(body));
     }

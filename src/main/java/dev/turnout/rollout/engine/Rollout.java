@@ -23,7 +23,7 @@ import java.util.Map;
  * else, and the rollout pauses rather than overwrite it.
  *
  * @param step         the step being judged; -1 while shadowing
- * @param attempt      increases on every resume, so a restarted step gathers fresh evidence
+ * @param attempt      increases each time a phase starts over (a resume, a passed gate), so it gathers fresh evidence
  * @param stepKeys     the evidence keys of every phase so far (beyond-noise evidence is pooled over them)
  * @param stepElapsedMs time the step has been judged; a gap with no look (the store down, no leader) does not count
  * @param baseline     the alias when the rollout started: what a rollback restores

@@ -128,6 +128,9 @@ public final class RolloutEngine {
     private volatile Instant storeDownSince;
     private volatile boolean leading;
     private final java.util.Set<String> warnedUnreadable = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> gatesRunning = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile GateRunner gates = GateRunner.NONE;
+    private volatile long token;
     private boolean ticking;
     private long timer = -1;
 
@@ -156,6 +159,11 @@ public final class RolloutEngine {
             started.complete(engine);
         });
         return started.future();
+    }
+
+    /** Who runs rollouts' gate probes (set once probes are up: they follow the same leader). */
+    public void useGates(GateRunner runner) {
+        this.gates = java.util.Objects.requireNonNull(runner, "runner");
     }
 
     /** Whether this instance holds the leader lease, as of its last look. */
@@ -190,6 +198,7 @@ public final class RolloutEngine {
                     metrics.update(read, routes.current());
                     return store.acquireLease(runId, timing.lease()).compose(token -> {
                         leading = token > 0;
+                        this.token = token;
                         metrics.leading(leading);
                         return leading ? lead(token, read) : Future.<Void>succeededFuture();
                     });
@@ -271,6 +280,10 @@ public final class RolloutEngine {
         if (rollout.pending() != null) return applyPending(rollout, token, now);
         if (rollout.state().isFinal()) return save(touched(rollout, now), token).mapEmpty(); // leaves the active index
         if (rollout.state() == RolloutState.PAUSED) return Future.succeededFuture();
+        if (rollout.state() == RolloutState.GATING) {
+            startGate(rollout);
+            return Future.succeededFuture();
+        }
         if (!Objects.equals(current, rollout.written())) {
             return save(pausedFor(rollout, now, changedBySomeoneElse(table, current)), token).mapEmpty();
         }
@@ -280,6 +293,57 @@ public final class RolloutEngine {
         return gather(rollout).compose(gathered -> vertx.executeBlocking(() ->
                         StepLook.judge(rollout, gathered.current, gathered.pooled, gathered.previousBaseline, elapsed)))
                 .compose(result -> decide(rollout, token, result, elapsed, sinceLast > 5 * lookMs ? sinceLast : 0, now));
+    }
+
+    /**
+     * Runs the gate in the background (a golden set can take a while); its verdict is applied to
+     * the rollout as stored by then, and only if it is still gating.
+     */
+    private void startGate(Rollout rollout) {
+        if (!gatesRunning.add(rollout.id())) return;
+        List<String> baselineVersions = new ArrayList<>();
+        rollout.baseline().split().forEach((version, weight) -> {
+            if (weight > 0 && !version.equals(rollout.spec().candidate())) baselineVersions.add(version);
+        });
+        gates.check(rollout.spec().gate(), rollout.spec().candidate(), baselineVersions, rollout.id())
+                .compose(result -> get(rollout.id()).compose(latest -> latest.state() == RolloutState.GATING
+                        ? save(gated(latest, result, clock.instant()), token).<Void>mapEmpty()
+                        : Future.<Void>succeededFuture()))
+                .onFailure(error -> LOG.info("rollout " + rollout.id() + ": gate not decided yet (" + error.getMessage() + ")"))
+                .onComplete(done -> gatesRunning.remove(rollout.id()));
+    }
+
+    private Rollout gated(Rollout rollout, GateRunner.Result result, Instant now) {
+        RolloutSpec spec = rollout.spec();
+        Rollout.Draft draft = rollout.draft();
+        draft.updatedAt = now;
+        if (result.passed()) {
+            metrics.decision("pass");
+            draft.log(now, "gate", "passed: " + result.detail());
+            Alias current = routes.current().alias(spec.alias());
+            draft.state = rollout.step() < 0 ? RolloutState.SHADOWING : RolloutState.RUNNING;
+            // A new attempt: the requests seen while gating (all on the baseline) are not the step's evidence.
+            draft.enter(rollout.step(), rollout.attempt() + 1, now);
+            draft.written = current == null ? rollout.written() : current;
+            draft.pending = RolloutAliases.phase(spec, rollout.baseline(), draft.written, rollout.step());
+            draft.pendingReason = "rollout " + rollout.id() + ": gate passed (" + result.detail() + "); "
+                    + (rollout.step() < 0 ? "shadowing" : stepName(spec, 0) + " at " + percent(spec.steps().get(0).weight()));
+            draft.reason = (rollout.step() < 0 ? "shadowing" : stepName(spec, 0)) + ": started after the gate passed";
+            return draft.build();
+        }
+        metrics.decision("fail");
+        draft.log(now, "gate", "failed: " + result.detail());
+        if (spec.onFailure() == OnFailure.ROLLBACK) {
+            metrics.decision("rolled_back");
+            draft.state = RolloutState.ROLLED_BACK;
+            draft.reason = "rolled back: the gate failed before any traffic moved: " + result.detail();
+        } else {
+            metrics.decision("paused");
+            draft.resumeTo = RolloutState.GATING;
+            draft.state = RolloutState.PAUSED;
+            draft.reason = "paused (onFailure: pause): the gate failed: " + result.detail();
+        }
+        return draft.build();
     }
 
     private record Gathered(StepEvidence current, StepEvidence pooled, ArmEvidence previousBaseline) {}
@@ -473,12 +537,14 @@ public final class RolloutEngine {
             if (!problems.isEmpty()) throw new InvalidRolloutException(problems);
             Instant now = clock.instant();
             String id = newId(now);
-            RolloutState state = step < 0 ? RolloutState.SHADOWING : RolloutState.RUNNING;
-            String phase = step < 0 ? "shadowing at " + percent(spec.shadowFirst().sample() * 100) + " of requests"
+            boolean gated = spec.gate() != null;
+            RolloutState state = gated ? RolloutState.GATING : step < 0 ? RolloutState.SHADOWING : RolloutState.RUNNING;
+            String phase = gated ? "gating: probe '" + spec.gate().probe() + "' runs against the candidate and the baseline"
+                    : step < 0 ? "shadowing at " + percent(spec.shadowFirst().sample() * 100) + " of requests"
                     : stepName(spec, 0) + " at " + percent(spec.steps().get(0).weight());
             Rollout rollout = new Rollout(id, 1, spec, now, now, state, null, phase + ": started", step, 1,
-                    List.of(Rollout.stepKey(step, 1)), 0, now, 0, current, current, first,
-                    "rollout " + id + " started by " + author + ": " + phase, Rollout.Look.NONE,
+                    List.of(Rollout.stepKey(step, 1)), 0, now, 0, current, current, gated ? null : first,
+                    gated ? null : "rollout " + id + " started by " + author + ": " + phase, Rollout.Look.NONE,
                     List.of(new LogEntry(now, step, step < 0 ? 0 : spec.steps().get(0).weight(), "created",
                             "by " + author + "; baseline split " + splitText(current))), 0);
             ActiveRollout active = new ActiveRollout(id, spec.alias(), spec.candidate(), rollout.stepKey());
@@ -564,7 +630,9 @@ public final class RolloutEngine {
                     draft.resumeTo = null;
                     draft.enter(rollout.step(), rollout.attempt() + 1, now);
                     draft.written = current;
-                    draft.pending = RolloutAliases.phase(rollout.spec(), rollout.baseline(), current, rollout.step());
+                    // A paused gate runs again; nothing is written until it passes.
+                    draft.pending = draft.state == RolloutState.GATING ? null
+                            : RolloutAliases.phase(rollout.spec(), rollout.baseline(), current, rollout.step());
                     draft.pendingReason = "rollout " + id + " resumed " + by + "; " + phaseName(rollout) + " restarts";
                     draft.reason = phaseName(rollout) + ": resumed, gathering fresh evidence";
                     draft.log(now, "resumed", by + "; the step restarts with fresh evidence (attempt " + (rollout.attempt() + 1) + ")");

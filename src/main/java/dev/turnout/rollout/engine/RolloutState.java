@@ -4,6 +4,8 @@ import java.util.Locale;
 
 /** Where a rollout stands; the last three are final. */
 public enum RolloutState {
+    /** The rollout's gate probe runs against the candidate and the baseline; nothing is written yet. */
+    GATING,
     /** The candidate takes no traffic yet: it answers shadow copies until {@code shadowFirst.minPairs} are compared. */
     SHADOWING,
     /** The candidate serves the current step's weight while the step is judged. */

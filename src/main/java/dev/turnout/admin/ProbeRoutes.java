@@ -1,0 +1,146 @@
+package dev.turnout.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.probe.InvalidProbeException;
+import dev.turnout.probe.ProbeCodec;
+import dev.turnout.probe.ProbeRun;
+import dev.turnout.probe.ProbeService;
+import dev.turnout.probe.ProbeSpecs;
+import dev.turnout.probe.ProbeStore;
+import dev.turnout.route.RouteCodec;
+import dev.turnout.store.StoreUnavailableException;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /admin/probes}: declare a probe, run it now, read its runs, pin a baseline. Scheduled runs
+ * happen on the rollout leader; a run asked for here runs on this instance and answers when done.
+ */
+public final class ProbeRoutes {
+
+    private final ProbeService probes;
+
+    private ProbeRoutes(ProbeService probes) {
+        this.probes = probes;
+    }
+
+    public static void mount(Router router, ProbeService probes) {
+        ProbeRoutes routes = new ProbeRoutes(probes);
+        router.put("/admin/probes/:name").handler(routes::put);
+        router.get("/admin/probes").handler(routes::list);
+        router.get("/admin/probes/:name").handler(routes::get);
+        router.delete("/admin/probes/:name").handler(routes::delete);
+        router.post("/admin/probes/:name/run").handler(routes::run);
+        router.get("/admin/probes/:name/results").handler(routes::results);
+        router.post("/admin/probes/:name/baseline").handler(routes::baseline);
+    }
+
+    private ProbeStore store() {
+        return probes.store();
+    }
+
+    private void put(RoutingContext context) {
+        try {
+            var spec = ProbeSpecs.parse(context.pathParam("name"), context.body().asString());
+            store().put(spec).onSuccess(done -> respond(context, ProbeSpecs.toTree(spec))).onFailure(error -> fail(context, error));
+        } catch (RuntimeException e) {
+            fail(context, e);
+        }
+    }
+
+    private void list(RoutingContext context) {
+        store().list().onSuccess(specs -> {
+            ObjectNode body = RouteCodec.JSON.createObjectNode();
+            ArrayNode list = body.putArray("probes");
+            specs.forEach(spec -> list.add(ProbeSpecs.toTree(spec)));
+            respond(context, body);
+        }).onFailure(error -> fail(context, error));
+    }
+
+    private void get(RoutingContext context) {
+        String name = context.pathParam("name");
+        store().get(name).onSuccess(spec -> {
+            if (spec.isEmpty()) {
+                AdminErrors.send(context, 404, "not_found", "no probe named '" + cut(name) + "'", null);
+                return;
+            }
+            store().runs(name, 1).onSuccess(runs -> {
+                ObjectNode body = ProbeSpecs.toTree(spec.get());
+                if (!runs.isEmpty()) body.set("latest", ProbeCodec.toTree(runs.get(0), false));
+                respond(context, body);
+            }).onFailure(error -> fail(context, error));
+        }).onFailure(error -> fail(context, error));
+    }
+
+    private void delete(RoutingContext context) {
+        String name = context.pathParam("name");
+        store().delete(name).onSuccess(removed -> {
+            if (removed) context.response().setStatusCode(204).end();
+            else AdminErrors.send(context, 404, "not_found", "no probe named '" + cut(name) + "'", null);
+        }).onFailure(error -> fail(context, error));
+    }
+
+    private void run(RoutingContext context) {
+        probes.runNow(context.pathParam("name")).onSuccess(run -> respond(context, ProbeCodec.toTree(run, true)))
+                .onFailure(error -> fail(context, error));
+    }
+
+    private void results(RoutingContext context) {
+        int limit;
+        try {
+            limit = Integer.parseInt(context.request().getParam("limit", "10"));
+        } catch (NumberFormatException e) {
+            AdminErrors.send(context, 400, "bad_request", "limit must be a whole number", null);
+            return;
+        }
+        boolean items = "true".equals(context.request().getParam("items"));
+        String name = context.pathParam("name");
+        store().runs(name, Math.max(1, Math.min(limit, ProbeStore.MAX_RUNS))).onSuccess(runs -> {
+            ObjectNode body = RouteCodec.JSON.createObjectNode().put("probe", name);
+            ArrayNode list = body.putArray("runs");
+            for (ProbeRun run : runs) list.add(ProbeCodec.toTree(run, items));
+            respond(context, body);
+        }).onFailure(error -> fail(context, error));
+    }
+
+    private void baseline(RoutingContext context) {
+        JsonNode body;
+        try {
+            body = RouteCodec.JSON.readTree(context.body().asString() == null ? "" : context.body().asString());
+        } catch (Exception e) {
+            body = null;
+        }
+        if (body == null || !body.path("version").isTextual() || !body.path("run").isTextual()) {
+            AdminErrors.send(context, 422, "invalid_probe", "a baseline pin is {\"version\": \"<version>\", \"run\": \"<run id>\"}", null);
+            return;
+        }
+        probes.pinBaseline(context.pathParam("name"), body.get("version").asText(), body.get("run").asText())
+                .onSuccess(run -> respond(context, ProbeCodec.toTree(run, false))).onFailure(error -> fail(context, error));
+    }
+
+    private static void respond(RoutingContext context, ObjectNode body) {
+        context.response().putHeader("content-type", "application/json").end(body.toPrettyString());
+    }
+
+    private static String cut(String text) {
+        return text.length() <= 64 ? text.replaceAll("\\p{Cntrl}", "?") : text.substring(0, 64).replaceAll("\\p{Cntrl}", "?") + "...";
+    }
+
+    private static void fail(RoutingContext context, Throwable error) {
+        if (error instanceof InvalidProbeException invalid) {
+            AdminErrors.send(context, 422, "invalid_probe", "The probe was not stored: " + invalid.problems().size()
+                    + " problem(s) found", invalid.problems());
+        } else if (error instanceof ProbeService.ProbeNotFoundException) {
+            AdminErrors.send(context, 404, "not_found", error.getMessage(), null);
+        } else if (error instanceof ProbeService.ProbeBusyException || error instanceof IllegalStateException) {
+            AdminErrors.send(context, 409, "probe_conflict", error.getMessage(), null);
+        } else if (error instanceof StoreUnavailableException) {
+            context.response().putHeader("retry-after", "1");
+            AdminErrors.send(context, 503, "store_unavailable", "The probe store is unreachable; try again. " + error.getMessage(), null);
+        } else {
+            AdminErrors.fail(context, error);
+        }
+    }
+}
