@@ -61,8 +61,8 @@ class ProbeTest {
 
     @BeforeEach
     void start() throws IOException {
-        SimServer stable = Fixtures.sim(vertx, SimOptions.defaults("model-a").withSkill(true));
-        SimServer drifting = Fixtures.sim(vertx, SimOptions.defaults("model-b").withSkill(true).withDriftAfter(requestsPerRun()));
+        SimServer stable = Fixtures.sim(vertx, SimOptions.defaults("model-a").withSkill(true).withParaphrase(true));
+        SimServer drifting = Fixtures.sim(vertx, SimOptions.defaults("model-b").withSkill(true).withParaphrase(true).withDriftAfter(requestsPerRun()));
         SimServer unskilled = Fixtures.sim(vertx, SimOptions.defaults("model-c"));
         GatewayConfig config = Fixtures.config(false, 1 << 20).withRollouts(RolloutTest.FAST)
                 .withDiffs(new GatewayConfig.Diffs("", false, new GatewayConfig.Semantic(true, 1.0, 1, 512, 64, 0.05, 30)));
