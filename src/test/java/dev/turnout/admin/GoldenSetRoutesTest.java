@@ -130,5 +130,8 @@ class GoldenSetRoutesTest {
         HttpResponse<String> routes = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort()
                 + "/admin/routes")).header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
         assertThat(routes.statusCode()).isEqualTo(413);
+        HttpResponse<String> tooLarge = put(base + "/huge", "x".repeat(GoldenSets.MAX_DOCUMENT_CHARS + 1), "application/jsonl");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(Http.get(base + "/huge").statusCode()).isEqualTo(404);
     }
 }
