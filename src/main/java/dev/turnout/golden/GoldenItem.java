@@ -18,6 +18,9 @@ public record GoldenItem(String id, ObjectNode request, Check check) {
         requireNonNull(id, "id");
         requireNonNull(request, "request");
         requireNonNull(check, "check");
+        if (!GoldenSets.ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("id must match " + GoldenSets.ID.pattern() + ", got " + id);
+        }
         if (request.has("messages") == request.has("prompt")) {
             throw new IllegalArgumentException("request must hold exactly one of messages and prompt");
         }

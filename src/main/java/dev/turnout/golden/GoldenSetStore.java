@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where golden sets are kept, by name. Every future completes on the caller's Vert.x context.
+ * Where golden sets are kept, by name. The memory store answers at once; the Redis store completes
+ * its futures on the Vert.x context it was created on, and parses stored sets on a worker.
  * Failures: {@link dev.turnout.store.StoreUnavailableException} when Redis cannot be reached;
  * {@link dev.turnout.store.StoreCorruptException} naming the key when a stored set does not parse
  * (it is read back as untrusted input); {@link InvalidGoldenSetException} from {@link #put} when

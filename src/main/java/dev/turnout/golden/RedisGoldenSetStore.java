@@ -51,6 +51,7 @@ final class RedisGoldenSetStore implements GoldenSetStore {
     private final String indexKey;
     private final RedisLink link;
     private final RedisCalls calls;
+    private Future<RedisClusterAsyncCommands<String, String>> connecting; // guarded by this
 
     RedisGoldenSetStore(Vertx vertx, RedisStoreOptions options) {
         this.vertx = requireNonNull(vertx, "vertx");
@@ -113,9 +114,24 @@ final class RedisGoldenSetStore implements GoldenSetStore {
                 .map(reply -> (Long) reply.get(0) > 0);
     }
 
-    private Future<RedisClusterAsyncCommands<String, String>> commands() {
+    /**
+     * The link's commands, connecting on first use. One connection attempt at a time: the link
+     * replaces its connection on every connect, so concurrent first calls would close each other's.
+     * A failed attempt is forgotten, so the next call tries again.
+     */
+    private synchronized Future<RedisClusterAsyncCommands<String, String>> commands() {
         RedisClusterAsyncCommands<String, String> commands = link.commands();
-        return commands != null ? Future.succeededFuture(commands) : calls.bridge(link.connect());
+        if (commands != null) return Future.succeededFuture(commands);
+        if (connecting == null) {
+            Future<RedisClusterAsyncCommands<String, String>> attempt = calls.bridge(link.connect());
+            connecting = attempt;
+            attempt.onFailure(error -> forget(attempt));
+        }
+        return connecting;
+    }
+
+    private synchronized void forget(Future<RedisClusterAsyncCommands<String, String>> attempt) {
+        if (connecting == attempt) connecting = null;
     }
 
     @Override

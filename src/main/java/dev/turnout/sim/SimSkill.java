@@ -47,7 +47,7 @@ final class SimSkill {
         return text == null ? null : new SimAnswers.Answer(tokens(text), false, null, List.of(), promptTokens);
     }
 
-    static String text(JsonNode request, String question, boolean drifted) {
+    private static String text(JsonNode request, String question, boolean drifted) {
         Matcher prime = PRIME.matcher(question);
         if (prime.find()) return prime(Long.parseLong(prime.group(1)), question, drifted);
         Matcher arithmetic = ARITHMETIC.matcher(question);
@@ -77,7 +77,7 @@ final class SimSkill {
     }
 
     /** The smallest divisor above 1 (the number itself for a prime); trial division, at most 10^6 steps for 12 digits. */
-    static long smallestDivisor(long number) {
+    private static long smallestDivisor(long number) {
         if (number < 2) return number;
         if (number % 2 == 0) return 2;
         for (long d = 3; d * d <= number; d += 2) {

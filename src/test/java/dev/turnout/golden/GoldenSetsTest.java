@@ -179,4 +179,13 @@ class GoldenSetsTest {
                 .extracting(e -> ((InvalidGoldenSetException) e).problems())
                 .isEqualTo(List.of("name: must match [A-Za-z0-9._-]{1,64}, got '../etc'"));
     }
+
+    @Test
+    void setsBuiltInCodeKeepTheSameBounds() {
+        GoldenItem item = GoldenSets.parse("s", item("a", "{\"kind\": \"exact\", \"value\": \"x\"}"), true).items().get(0);
+
+        assertThatThrownBy(() -> new GoldenSet("a:b", List.of(item))).hasMessageContaining("name must match");
+        assertThatThrownBy(() -> new GoldenSet("s", List.of(item, item))).hasMessage("ids must be unique, 'a' repeats");
+        assertThatThrownBy(() -> new GoldenItem("bad id", item.request(), item.check())).hasMessageContaining("id must match");
+    }
 }
