@@ -12,9 +12,9 @@ import java.util.Map;
 /**
  * Recorded exchanges on this instance only, for a gateway whose route store is in memory: a ring
  * per alias of at most {@code maxEntries}, and at most {@code maxBytes} (request and answer
- * characters, twice for UTF-16) in all; the oldest of the alias written to goes first, then the
- * oldest of the others. Lost on restart. Positions count up like a stream's ids, and a read selects
- * by the time an exchange was stored, as on Redis.
+ * characters, twice for UTF-16) in all, the oldest entry of all going first. Lost on restart.
+ * Positions count up like a stream's ids, and a read selects by the time an exchange was stored,
+ * as on Redis.
  */
 final class MemoryTrafficLog implements TrafficLog {
 
@@ -45,12 +45,19 @@ final class MemoryTrafficLog implements TrafficLog {
         ring.addLast(stored);
         bytes += size(stored);
         while (ring.size() > maxEntries) bytes -= size(ring.removeFirst());
-        while (bytes > maxBytes && ring.size() > 1) bytes -= size(ring.removeFirst());
-        for (Deque<RecordedExchange> other : rings.values()) {
-            while (bytes > maxBytes && other != ring && !other.isEmpty()) bytes -= size(other.removeFirst());
-        }
+        while (bytes > maxBytes) bytes -= size(oldest().removeFirst()); // ends at the new entry at the latest
         rings.values().removeIf(Deque::isEmpty);
         return Future.succeededFuture();
+    }
+
+    /** The ring whose first entry is the oldest of all. */
+    private Deque<RecordedExchange> oldest() {
+        Deque<RecordedExchange> oldest = null;
+        for (Deque<RecordedExchange> ring : rings.values()) {
+            if (ring.isEmpty()) continue;
+            if (oldest == null || Positions.compare(ring.peekFirst().position(), oldest.peekFirst().position()) < 0) oldest = ring;
+        }
+        return oldest;
     }
 
     private static long size(RecordedExchange exchange) {

@@ -98,6 +98,54 @@ class ReplayTest {
         recordAndReplay();
     }
 
+    @Test
+    void shouldListEveryProblemOfAReplayAndRefuseUnknownVersions() {
+        gateway = Fixtures.gateway(vertx, config(), RouteCodec.fromYaml(routes()), Map.of());
+        HttpResponse<String> invalid = Http.send(post(admin() + "/admin/replays", "{\"candidate\":7,\"from\":\"yesterday\","
+                + "\"limit\":10001,\"ratePerSecond\":0.01,\"noiseSample\":2,\"colour\":\"red\"}"));
+        assertThat(invalid.statusCode()).isEqualTo(422);
+        assertThat(json(invalid).at("/error/errors")).extracting(JsonNode::asText).containsExactlyInAnyOrder(
+                "unknown field 'colour' (expected one of [alias, candidate, from, limit, noiseSample, ratePerSecond, to])",
+                "alias is required", "candidate must be a non-empty string",
+                "from must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not 'yesterday'",
+                "limit must be 1..10000, got 10001", "ratePerSecond must be 0.1..1000.0, got 0.01",
+                "noiseSample must be 0.0..1.0, got 2");
+        String from = Instant.now().minusSeconds(60).toString();
+        HttpResponse<String> unknownAlias = Http.send(post(admin() + "/admin/replays",
+                "{\"alias\":\"nope\",\"candidate\":\"support-v2\",\"from\":\"" + from + "\"}"));
+        assertThat(unknownAlias.statusCode()).isEqualTo(404);
+        assertThat(json(unknownAlias).at("/error/message").asText()).contains("no alias 'nope'");
+        HttpResponse<String> unknownCandidate = Http.send(post(admin() + "/admin/replays",
+                "{\"alias\":\"support-bot\",\"candidate\":\"support-v9\",\"from\":\"" + from + "\"}"));
+        assertThat(unknownCandidate.statusCode()).isEqualTo(404);
+        assertThat(json(unknownCandidate).at("/error/message").asText()).contains("no version 'support-v9'");
+        assertThat(Http.get(admin() + "/admin/replays/none").statusCode()).isEqualTo(404);
+        assertThat(Http.send(post(admin() + "/admin/replays/none/cancel", "")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldStopSendingOnceCancelled() {
+        gateway = Fixtures.gateway(vertx, config(), RouteCodec.fromYaml(routes()), Map.of());
+        Instant from = Instant.now().minusSeconds(1);
+        for (int i = 0; i < 20; i++) {
+            assertThat(Http.send(post(base() + "/v1/chat/completions", Http.chat("support-bot"))).statusCode()).isEqualTo(200);
+        }
+        awaitTrue(() -> metric("turnout_recorded_total") >= 20, () -> "20 recorded");
+        long candidateBefore = candidate.requestCount();
+        HttpResponse<String> created = Http.send(post(admin() + "/admin/replays", "{\"alias\":\"support-bot\","
+                + "\"candidate\":\"support-v2\",\"from\":\"" + from + "\",\"ratePerSecond\":2,\"noiseSample\":0}"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = json(created).get("id").asText();
+        awaitReplay(id, r -> r.at("/counts/sent").asLong() >= 1);
+        JsonNode cancelled = json(Http.send(post(admin() + "/admin/replays/" + id + "/cancel", "")));
+        assertThat(cancelled.get("state").asText()).isEqualTo("cancelled");
+        assertThat(cancelled.get("finishedAt").isNull()).isFalse();
+        long sent = cancelled.at("/counts/sent").asLong();
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_500));
+        assertThat(json(Http.get(admin() + "/admin/replays/" + id)).at("/counts/sent").asLong()).isEqualTo(sent);
+        assertThat(candidate.requestCount() - candidateBefore).isEqualTo(sent).isLessThan(20);
+    }
+
     private void recordAndReplay() {
         Instant from = Instant.now().minusSeconds(1);
         List<HttpRequest.Builder> requests = new ArrayList<>();
