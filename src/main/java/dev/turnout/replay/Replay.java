@@ -99,6 +99,7 @@ public final class Replay {
     }
 
     void start() {
+        if (state != State.RUNNING) return; // cancelled before it started
         startNanos = System.nanoTime();
         long tickMs = Math.max(5, Math.min(1_000, Math.round(1_000 / spec.ratePerSecond())));
         timer = owner.vertx().setPeriodic(tickMs, tick -> tick());

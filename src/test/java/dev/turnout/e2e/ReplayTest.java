@@ -146,6 +146,32 @@ class ReplayTest {
         assertThat(candidate.requestCount() - candidateBefore).isEqualTo(sent).isLessThan(20);
     }
 
+    @Test
+    void shouldKeepAtMostAHundredReplaysForgettingTheOldestFinishedOne() {
+        gateway = Fixtures.gateway(vertx, config(), RouteCodec.fromYaml(routes()), Map.of());
+        Instant from = Instant.now().minusSeconds(1);
+        assertThat(Http.send(post(base() + "/v1/chat/completions", Http.chat("support-bot"))).statusCode()).isEqualTo(200);
+        awaitTrue(() -> metric("turnout_recorded_total") >= 1, () -> "one recorded");
+        // At 0.1/s the first request would go out after 10 s: every replay is still running.
+        String slow = "{\"alias\":\"support-bot\",\"candidate\":\"support-v2\",\"from\":\"" + from + "\",\"ratePerSecond\":0.1}";
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            HttpResponse<String> created = Http.send(post(admin() + "/admin/replays", slow));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            ids.add(json(created).get("id").asText());
+        }
+        HttpResponse<String> refused = Http.send(post(admin() + "/admin/replays", slow));
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(json(refused).at("/error/type").asText()).isEqualTo("too_many_replays");
+        assertThat(json(Http.send(post(admin() + "/admin/replays/" + ids.get(50) + "/cancel", ""))).get("state").asText())
+                .isEqualTo("cancelled");
+        assertThat(Http.send(post(admin() + "/admin/replays", slow)).statusCode()).isEqualTo(201);
+        JsonNode listed = json(Http.get(admin() + "/admin/replays")).get("replays");
+        assertThat(listed).hasSize(100);
+        assertThat(listed).noneSatisfy(r -> assertThat(r.get("id").asText()).isEqualTo(ids.get(50)));
+        assertThat(Http.get(admin() + "/admin/replays/" + ids.get(50)).statusCode()).isEqualTo(404);
+    }
+
     private void recordAndReplay() {
         Instant from = Instant.now().minusSeconds(1);
         List<HttpRequest.Builder> requests = new ArrayList<>();
