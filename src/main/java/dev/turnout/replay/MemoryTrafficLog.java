@@ -40,7 +40,7 @@ final class MemoryTrafficLog implements TrafficLog {
         } else {
             seq++;
         }
-        RecordedExchange stored = exchange.at(Positions.of(lastMs, seq));
+        RecordedExchange stored = exchange.withPosition(Positions.of(lastMs, seq));
         Deque<RecordedExchange> ring = rings.computeIfAbsent(exchange.alias(), alias -> new ArrayDeque<>());
         ring.addLast(stored);
         bytes += size(stored);

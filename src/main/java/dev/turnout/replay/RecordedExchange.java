@@ -38,7 +38,7 @@ public record RecordedExchange(String position, String alias, String version, St
     }
 
     /** The same exchange at {@code newPosition} in a log. */
-    public RecordedExchange at(String newPosition) {
+    public RecordedExchange withPosition(String newPosition) {
         return new RecordedExchange(newPosition, alias, version, path, requestId, at, status, streamed, truncated, durationMs,
                 ttftMs, request, answer);
     }

@@ -85,14 +85,6 @@ public final class Replay {
         return id;
     }
 
-    public ReplaySpec spec() {
-        return spec;
-    }
-
-    public State state() {
-        return state;
-    }
-
     /** The alias its pairs are reported under in {@code /admin/diffs}. */
     public String diffAlias() {
         return "replay:" + id;

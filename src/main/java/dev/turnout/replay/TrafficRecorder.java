@@ -76,11 +76,6 @@ public final class TrafficRecorder implements AutoCloseable {
         writer.start();
     }
 
-    /** The log exchanges go to; replays read it. */
-    public TrafficLog log() {
-        return log;
-    }
-
     /**
      * A tee for the primary's answer to this request (a {@code requestId} that is null or blank is
      * made up) to this request, or null when it is not recorded: the alias
