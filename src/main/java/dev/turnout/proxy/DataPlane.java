@@ -19,9 +19,10 @@ import java.util.function.Supplier;
  * What every event loop's data plane shares: settings, the applied routes, the environment for
  * upstream keys, meters, breakers, the shadow limits and diff pipeline, the request-body buffer
  * budget, the fault-injection seam ({@link FaultInjector#NONE} outside tests), the evidence
- * recorded for rollouts, and the traffic recorder (null while {@code recording.enabled} is off). The environment is narrowed to {@code server.apiKeyEnvAllowed} here,
- * however the plane is built, so no route table (even one written to Redis behind the admin API's
- * back) can make a version read another variable.
+ * recorded for rollouts, and the traffic recorder (null while {@code recording.enabled} is off).
+ * The environment is narrowed to {@code server.apiKeyEnvAllowed} here, however the plane is built,
+ * so no route table (even one written to Redis behind the admin API's back) can make a version
+ * read another variable.
  */
 public record DataPlane(GatewayConfig config, Supplier<RouteTable> routes, Function<String, String> environment,
                         GatewayMetrics metrics, Breakers breakers, RetryPolicy retry, ShadowLimits shadowLimits,
