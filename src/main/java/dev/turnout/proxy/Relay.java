@@ -13,9 +13,9 @@ import java.util.function.Consumer;
 /**
  * Relays an upstream's answer once its headers are in: status and headers, then each chunk as it
  * comes (backpressure both ways, teed to the shadow capture and the recording). Nothing is retried
- * from here on. An upstream that breaks, or stays silent for {@code timeoutMs} between chunks, ends the answer:
- * an event stream with an error event on an event boundary, any other body with a reset; the
- * upstream request is reset either way, so a stuck generation stops costing.
+ * from here on. An upstream that breaks, or stays silent for {@code timeoutMs} between chunks, ends
+ * the answer: an event stream with an error event on an event boundary, any other body with a
+ * reset; the upstream request is reset either way, so a stuck generation stops costing.
  */
 final class Relay {
 
