@@ -99,6 +99,27 @@ class ReplayTest {
     }
 
     @Test
+    void shouldRecordAndCompareStreamedAnswers() {
+        gateway = Fixtures.gateway(vertx, config(), RouteCodec.fromYaml(routes()), Map.of());
+        Instant from = Instant.now().minusSeconds(1);
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> answer = Http.send(post(base() + "/v1/chat/completions", "{\"model\":\"support-bot\","
+                    + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"question " + i + "\"}]}"));
+            assertThat(answer.body()).contains("data: [DONE]");
+        }
+        awaitTrue(() -> metric("turnout_recorded_total") >= 10, () -> "10 recorded");
+        HttpResponse<String> created = Http.send(post(admin() + "/admin/replays", "{\"alias\":\"support-bot\","
+                + "\"candidate\":\"support-v2\",\"from\":\"" + from + "\",\"ratePerSecond\":100,\"noiseSample\":0}"));
+        String id = json(created).get("id").asText();
+        assertThat(awaitReplay(id, r -> !r.get("state").asText().equals("running")).get("state").asText()).isEqualTo("done");
+        JsonNode entry = awaitEntry("replay:" + id, e -> e.get("pairs").asLong() == 10);
+        assertThat(entry.at("/verdicts/error").asLong()).as("both sides reassembled from their streams").isZero();
+        JsonNode sample = json(Http.get(admin() + "/admin/diffs/samples?alias=replay:" + id + "&limit=1")).get(0);
+        assertThat(sample.get("primaryText").asText()).isNotBlank();
+        assertThat(sample.get("candidateText").asText()).isNotBlank();
+    }
+
+    @Test
     void shouldListEveryProblemOfAReplayAndRefuseUnknownVersions() {
         gateway = Fixtures.gateway(vertx, config(), RouteCodec.fromYaml(routes()), Map.of());
         HttpResponse<String> invalid = Http.send(post(admin() + "/admin/replays", "{\"candidate\":7,\"from\":\"yesterday\","
