@@ -7,6 +7,7 @@ import dev.turnout.admin.DiffRoutes;
 import dev.turnout.admin.GoldenSetRoutes;
 import dev.turnout.admin.ProbeRoutes;
 import dev.turnout.admin.MetricsRoutes;
+import dev.turnout.admin.ReplayRoutes;
 import dev.turnout.admin.RolloutRoutes;
 import dev.turnout.rollout.engine.RolloutRuntime;
 import dev.turnout.diff.Calibration;
@@ -30,6 +31,9 @@ import dev.turnout.proxy.BodyBudget;
 import dev.turnout.proxy.ConnectionLimit;
 import dev.turnout.proxy.DataPlane;
 import dev.turnout.proxy.FaultInjector;
+import dev.turnout.replay.Replays;
+import dev.turnout.replay.TrafficLog;
+import dev.turnout.replay.TrafficRecorder;
 import dev.turnout.resilience.Breakers;
 import dev.turnout.resilience.RetryPolicy;
 import dev.turnout.shadow.DiffPipeline;
@@ -76,9 +80,17 @@ public final class Gateway {
     private final RolloutRuntime rollouts;
     private final GoldenSetStore goldenSets;
     private final ProbeService probes;
+    private final Recording recording;
+
+    /** What recording and replays hold: the log they share, the recorder (null while recording is off), the replays. */
+    private record Recording(TrafficLog log, TrafficRecorder recorder, Replays replays) {}
+
+    /** Recorded exchanges held by an instance whose route store is in memory, across all aliases. */
+    static final long MEMORY_LOG_BYTES = 64L << 20;
 
     private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin, DiffPipeline diffs,
-                    EvidenceRecorder evidence, RolloutRuntime rollouts, GoldenSetStore goldenSets, ProbeService probes) {
+                    EvidenceRecorder evidence, RolloutRuntime rollouts, GoldenSetStore goldenSets, ProbeService probes,
+                    Recording recording) {
         this.vertx = vertx;
         this.store = store;
         this.deploymentId = deploymentId;
@@ -89,6 +101,14 @@ public final class Gateway {
         this.rollouts = rollouts;
         this.goldenSets = goldenSets;
         this.probes = probes;
+        this.recording = recording;
+    }
+
+    /** The route store's Redis when it has one (every instance's recordings meet there), else a ring on this instance. */
+    private static TrafficLog trafficLog(Vertx vertx, RouteStore store, GatewayConfig.Recording config) {
+        int maxEntryChars = 6 * (config.maxRequestBytes() + config.maxAnswerBytes()) + 4_096; // JSON may escape every byte
+        return store.redisOptions().map(options -> TrafficLog.redis(vertx, options, config.maxEntries(), maxEntryChars))
+                .orElseGet(() -> TrafficLog.memory(config.maxEntries(), MEMORY_LOG_BYTES));
     }
 
     private static List<DiffSink> sinks(GatewayConfig config, PrometheusMeterRegistry registry) {
@@ -143,9 +163,13 @@ public final class Gateway {
         bodyBudget.bindTo(registry);
         ConnectionLimit connectionLimit = new ConnectionLimit(config.server().maxConnections());
         connectionLimit.bindTo(registry);
+        TrafficLog log = trafficLog(vertx, store, config.recording());
+        TrafficRecorder recorder = config.recording().enabled() ? new TrafficRecorder(config.recording(), log, registry) : null;
         DataPlane plane = new DataPlane(config, store::current, environment, metrics, breakers, RetryPolicy.defaults(),
                 new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog,
-                bodyBudget, FaultInjector.NONE, evidence);
+                bodyBudget, FaultInjector.NONE, evidence, recorder);
+        Recording recording = new Recording(log, recorder,
+                new Replays(vertx, log, diffs, store::current, plane.environment(), config.shadow()));
         int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
         List<GatewayVerticle> deployed = new CopyOnWriteArrayList<>();
@@ -176,17 +200,19 @@ public final class Gateway {
                                         RolloutRoutes.mount(router, vertx, rollouts.engine(), store::current);
                                         GoldenSetRoutes.mount(router, goldenSets);
                                         ProbeRoutes.mount(router, probes);
+                                        ReplayRoutes.mount(router, recording.replays(), report);
                                     })
                                     .map(admin -> {
                                         if (scorer != null) scorer.loadInBackground(); // listening first, then the model
                                         return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs, evidence,
-                                                rollouts, goldenSets, probes);
+                                                rollouts, goldenSets, probes, recording);
                                     })
                                     .recover(failed -> probes.close().eventually(() -> rollouts.close(vertx))
                                             .transform(ignored -> Future.failedFuture(failed)));
                         })
                         .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))))
-                .recover(failed -> goldenSets.close().transform(ignored -> Future.failedFuture(failed)));
+                .recover(failed -> goldenSets.close().eventually(() -> close(vertx, recording))
+                        .transform(ignored -> Future.failedFuture(failed)));
     }
 
     /**
@@ -244,6 +270,17 @@ public final class Gateway {
                 .eventually(() -> vertx.executeBlocking(() -> {
                     diffs.close(); // joins the differ thread and closes files: blocking, so off the event loop
                     return null;
-                }));
+                }))
+                .eventually(() -> close(vertx, recording));
+    }
+
+    /** Cancels the replays, stops the recorder's writer (joining it: off the event loop), then closes the log. */
+    private static Future<Void> close(Vertx vertx, Recording recording) {
+        return recording.replays().close()
+                .eventually(() -> recording.recorder() == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+                    recording.recorder().close();
+                    return null;
+                }))
+                .eventually(() -> recording.log().close());
     }
 }

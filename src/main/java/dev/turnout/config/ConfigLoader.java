@@ -61,7 +61,18 @@ public final class ConfigLoader {
             "TURNOUT_SEMANTIC_MIN_NOISE_PAIRS", "diffs.semantic.minNoisePairs",
             "TURNOUT_ROLLOUT_LOOK_MS", "rollouts.lookMs",
             "TURNOUT_ROLLOUT_LEASE_MS", "rollouts.leaseMs",
-            "TURNOUT_ROLLOUT_PUBLISH_MS", "rollouts.publishMs");
+            "TURNOUT_ROLLOUT_PUBLISH_MS", "rollouts.publishMs",
+            "TURNOUT_RECORDING_ENABLED", "recording.enabled",
+            "TURNOUT_RECORDING_SAMPLE", "recording.sample",
+            "TURNOUT_RECORDING_ALIASES", "recording.aliases",
+            "TURNOUT_RECORDING_MAX_REQUEST_BYTES", "recording.maxRequestBytes",
+            "TURNOUT_RECORDING_MAX_ANSWER_BYTES", "recording.maxAnswerBytes",
+            "TURNOUT_RECORDING_MAX_ENTRIES", "recording.maxEntries",
+            "TURNOUT_RECORDING_MAX_PENDING_BYTES", "recording.maxPendingBytes",
+            "TURNOUT_RECORDING_DROP_FIELDS", "recording.dropFields",
+            "TURNOUT_RECORDING_MASK_EMAILS", "recording.maskEmails",
+            "TURNOUT_RECORDING_MASK_PHONES", "recording.maskPhones",
+            "TURNOUT_RECORDING_MASK_PATTERNS", "recording.maskPatterns");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, Set<String>> SECTIONS = Map.of(
@@ -71,7 +82,9 @@ public final class ConfigLoader {
             "store", Set.of("kind", "redisUri", "prefix", "historyLimit", "commandTimeoutMs", "maxQueuedCommands"),
             "shadow", Set.of("maxInFlight", "maxInFlightPerVersion", "captureBytes", "timeoutMs", "pendingDiffBytes"),
             "diffs", Set.of("log", "redact", "semantic"),
-            "rollouts", Set.of("lookMs", "leaseMs", "publishMs"));
+            "rollouts", Set.of("lookMs", "leaseMs", "publishMs"),
+            "recording", Set.of("enabled", "sample", "aliases", "maxRequestBytes", "maxAnswerBytes", "maxEntries",
+                    "maxPendingBytes", "dropFields", "maskEmails", "maskPhones", "maskPatterns"));
     /** Mappings nested one level down: section.key -> their keys. */
     private static final Map<String, Set<String>> SUBSECTIONS = Map.of(
             "diffs.semantic", Set.of("enabled", "sample", "threads", "maxTokens", "queuePairs", "noiseQuantile",
@@ -121,6 +134,7 @@ public final class ConfigLoader {
         JsonNode diffs = root.path("diffs");
         JsonNode semantic = diffs.path("semantic");
         JsonNode rollouts = root.path("rollouts");
+        JsonNode recording = root.path("recording");
         List<String> errors = new ArrayList<>();
         Values v = new Values(errors, where);
         GatewayConfig.Server s = defaults.server();
@@ -130,6 +144,7 @@ public final class ConfigLoader {
         GatewayConfig.Diffs df = defaults.diffs();
         GatewayConfig.Semantic se = df.semantic();
         GatewayConfig.Rollouts ro = defaults.rollouts();
+        GatewayConfig.Recording rc = defaults.recording();
         GatewayConfig config = new GatewayConfig(
                 new GatewayConfig.Server(
                         v.text(server, "server.host", s.host()),
@@ -176,7 +191,27 @@ public final class ConfigLoader {
                 new GatewayConfig.Rollouts(
                         v.boundedLong(rollouts, "rollouts.lookMs", ro.lookMs(), 10, 60_000),
                         v.boundedLong(rollouts, "rollouts.leaseMs", ro.leaseMs(), 100, 600_000),
-                        v.boundedLong(rollouts, "rollouts.publishMs", ro.publishMs(), 10, 60_000)));
+                        v.boundedLong(rollouts, "rollouts.publishMs", ro.publishMs(), 10, 60_000)),
+                new GatewayConfig.Recording(
+                        v.bool(recording, "recording.enabled", rc.enabled()),
+                        v.fraction(recording, "recording.sample", rc.sample()),
+                        v.list(recording, "recording.aliases", rc.aliases()),
+                        v.boundedInt(recording, "recording.maxRequestBytes", rc.maxRequestBytes(), 1, 16 << 20),
+                        v.boundedInt(recording, "recording.maxAnswerBytes", rc.maxAnswerBytes(), 1, 16 << 20),
+                        v.boundedInt(recording, "recording.maxEntries", rc.maxEntries(), 1, 10_000_000),
+                        v.positiveLong(recording, "recording.maxPendingBytes", rc.maxPendingBytes()),
+                        v.list(recording, "recording.dropFields", rc.dropFields()),
+                        v.bool(recording, "recording.maskEmails", rc.maskEmails()),
+                        v.bool(recording, "recording.maskPhones", rc.maskPhones()),
+                        v.list(recording, "recording.maskPatterns", rc.maskPatterns())));
+        for (String pattern : config.recording().maskPatterns()) {
+            try {
+                java.util.regex.Pattern.compile(pattern);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                errors.add(where.apply("recording.maskPatterns") + ": 'recording.maskPatterns' holds a pattern that is not a"
+                        + " valid regular expression: " + e.getDescription() + " in '" + pattern + "'");
+            }
+        }
         if (config.rollouts().leaseMs() < 2 * config.rollouts().lookMs()) {
             errors.add(where.apply("rollouts.leaseMs") + ": rollouts.leaseMs must be at least twice rollouts.lookMs, or the leader loses its lease"
                     + " between two renewals");
@@ -191,7 +226,7 @@ public final class ConfigLoader {
             if (key.equals("routes")) return;
             Set<String> known = SECTIONS.get(key);
             if (known == null) {
-                errors.add(source + ": unknown key '" + key + "' (expected server, admin, store, shadow, diffs, rollouts or routes)");
+                errors.add(source + ": unknown key '" + key + "' (expected server, admin, store, shadow, diffs, rollouts, recording or routes)");
             } else if (!root.get(key).isObject()) {
                 errors.add(source + ": '" + key + "' must be a mapping");
             } else {

@@ -10,14 +10,20 @@ import java.util.List;
  * {@code TURNOUT_*} environment. Immutable; built and validated by {@link ConfigLoader}.
  */
 public record GatewayConfig(Server server, Admin admin, Store store, Shadow shadow, Diffs diffs, Path routes,
-        Rollouts rollouts) {
+        Rollouts rollouts, Recording recording) {
 
     public GatewayConfig(Server server, Admin admin, Store store, Shadow shadow, Diffs diffs, Path routes) {
         this(server, admin, store, shadow, diffs, routes, Rollouts.defaults());
     }
 
+    public GatewayConfig(Server server, Admin admin, Store store, Shadow shadow, Diffs diffs, Path routes,
+            Rollouts rollouts) {
+        this(server, admin, store, shadow, diffs, routes, rollouts, Recording.defaults());
+    }
+
     public GatewayConfig {
         requireNonNull(rollouts, "rollouts");
+        requireNonNull(recording, "recording");
         requireNonNull(server, "server");
         requireNonNull(admin, "admin");
         requireNonNull(store, "store");
@@ -190,36 +196,80 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
         }
     }
 
+    /**
+     * Recording live traffic for replays: off by default. A {@code sample} share of the requests to
+     * {@code aliases} (empty: every alias) is kept with the primary's answer, redacted, in a capped
+     * log ({@code maxEntries} per alias). A request over {@code maxRequestBytes} is not recorded; an
+     * answer over {@code maxAnswerBytes} is recorded cut, marked truncated. Answers being captured
+     * and exchanges waiting to be written hold at most {@code maxPendingBytes}; beyond it they are
+     * dropped and counted. Redaction drops the top-level request fields {@code dropFields} and masks
+     * e-mail addresses, phone numbers and every {@code maskPatterns} regex in request and answer text.
+     */
+    public record Recording(boolean enabled, double sample, List<String> aliases, int maxRequestBytes,
+            int maxAnswerBytes, int maxEntries, long maxPendingBytes, List<String> dropFields, boolean maskEmails,
+            boolean maskPhones, List<String> maskPatterns) {
+
+        public Recording {
+            aliases = List.copyOf(requireNonNull(aliases, "aliases"));
+            dropFields = List.copyOf(requireNonNull(dropFields, "dropFields"));
+            maskPatterns = List.copyOf(requireNonNull(maskPatterns, "maskPatterns"));
+            if (!(sample >= 0 && sample <= 1)) throw new IllegalArgumentException("recording.sample must be 0..1, got " + sample);
+            if (maxRequestBytes < 1 || maxAnswerBytes < 1 || maxEntries < 1 || maxPendingBytes < 1) {
+                throw new IllegalArgumentException("recording limits must be > 0");
+            }
+        }
+
+        public static Recording defaults() {
+            return new Recording(false, 0.1, List.of(), 65_536, 65_536, 10_000, 8L << 20, List.of("user"), true, true,
+                    List.of());
+        }
+
+        /** Recording on for {@code aliases} (empty: all) at {@code sample}, every other setting as it is. */
+        public Recording on(double share, List<String> onlyAliases) {
+            return new Recording(true, share, onlyAliases, maxRequestBytes, maxAnswerBytes, maxEntries, maxPendingBytes,
+                    dropFields, maskEmails, maskPhones, maskPatterns);
+        }
+
+        /** Whether requests to {@code alias} are recorded at all (before sampling). */
+        public boolean records(String alias) {
+            return enabled && sample > 0 && (aliases.isEmpty() || aliases.contains(alias));
+        }
+    }
+
     public static GatewayConfig defaults() {
         return new GatewayConfig(Server.defaults(), Admin.defaults(), Store.defaults(), Shadow.defaults(), Diffs.defaults(),
                 Path.of("conf/routes.yaml"));
     }
 
     public GatewayConfig withServer(Server newServer) {
-        return new GatewayConfig(newServer, admin, store, shadow, diffs, routes, rollouts);
+        return new GatewayConfig(newServer, admin, store, shadow, diffs, routes, rollouts, recording);
     }
 
     public GatewayConfig withAdmin(Admin newAdmin) {
-        return new GatewayConfig(server, newAdmin, store, shadow, diffs, routes, rollouts);
+        return new GatewayConfig(server, newAdmin, store, shadow, diffs, routes, rollouts, recording);
     }
 
     public GatewayConfig withStore(Store newStore) {
-        return new GatewayConfig(server, admin, newStore, shadow, diffs, routes, rollouts);
+        return new GatewayConfig(server, admin, newStore, shadow, diffs, routes, rollouts, recording);
     }
 
     public GatewayConfig withShadow(Shadow newShadow) {
-        return new GatewayConfig(server, admin, store, newShadow, diffs, routes, rollouts);
+        return new GatewayConfig(server, admin, store, newShadow, diffs, routes, rollouts, recording);
     }
 
     public GatewayConfig withRollouts(Rollouts newRollouts) {
-        return new GatewayConfig(server, admin, store, shadow, diffs, routes, newRollouts);
+        return new GatewayConfig(server, admin, store, shadow, diffs, routes, newRollouts, recording);
     }
 
     public GatewayConfig withDiffs(Diffs newDiffs) {
-        return new GatewayConfig(server, admin, store, shadow, newDiffs, routes, rollouts);
+        return new GatewayConfig(server, admin, store, shadow, newDiffs, routes, rollouts, recording);
     }
 
     public GatewayConfig withRoutes(Path newRoutes) {
-        return new GatewayConfig(server, admin, store, shadow, diffs, newRoutes, rollouts);
+        return new GatewayConfig(server, admin, store, shadow, diffs, newRoutes, rollouts, recording);
+    }
+
+    public GatewayConfig withRecording(Recording newRecording) {
+        return new GatewayConfig(server, admin, store, shadow, diffs, routes, rollouts, newRecording);
     }
 }

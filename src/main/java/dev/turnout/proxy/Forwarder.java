@@ -67,7 +67,7 @@ final class Forwarder {
 
     private void clientClosed(ProxyCall call) {
         if (call.finished) return;
-        if (call.capture != null) call.capture.fail(UpstreamFailure.RESET.label());
+        call.teeFail(UpstreamFailure.RESET.label());
         ledger.finish(call, 499, Outcome.CLIENT_CLOSED);
         // Finished first, so what the reset fails upstream is not held against the version.
         if (call.upstream != null) call.upstream.reset();
@@ -80,7 +80,7 @@ final class Forwarder {
         TimeoutException timeout = new TimeoutException("the exchange passed its total limit of " + totalMs + " ms");
         ledger.failed(call, timeout);
         call.upstreamError = UpstreamFailure.detail(timeout);
-        if (call.capture != null) call.capture.fail(UpstreamFailure.TIMEOUT.label());
+        call.teeFail(UpstreamFailure.TIMEOUT.label());
         HttpServerResponse response = call.request.response();
         OpenAiError error = new OpenAiError(504, "upstream_error", "upstream_timeout", null, "The model version '"
                 + call.version() + "' did not finish within its total limit of " + totalMs + " ms.");
@@ -128,8 +128,8 @@ final class Forwarder {
         HopByHop.copy(call.request.headers(), headers, ProxyHandler.REQUEST_HEADERS_SET_HERE);
         String authorization = UpstreamRequests.authorization(version, call.request.getHeader("authorization"), plane.environment());
         if (authorization != null) headers.set("authorization", authorization);
-        // A shadowed answer is teed and compared as text: ask for it uncompressed.
-        if (call.capture != null) headers.set("accept-encoding", "identity");
+        // A shadowed or recorded answer is teed and kept as text: ask for it uncompressed.
+        if (call.teed()) headers.set("accept-encoding", "identity");
         else if (call.request.getHeader("accept-encoding") != null) headers.set("accept-encoding", call.request.getHeader("accept-encoding"));
         call.sentNanos = System.nanoTime();
         upstream.send(ProxyHandler.spliceModel(call, version.model())).onComplete(guarded(call, this::internalError, answered -> {
@@ -163,7 +163,7 @@ final class Forwarder {
      */
     void internalError(ProxyCall call) {
         if (call.finished) return;
-        if (call.capture != null) call.capture.fail("error");
+        call.teeFail("error");
         ledger.finish(call, 500, Outcome.INTERNAL_ERROR);
         OpenAiError.internal().sendAndClose(call.request);
         // Finished first, so the upstream's reset is not reported as an interrupted stream.
@@ -255,7 +255,7 @@ final class Forwarder {
                     + version.id() + "' failed" + (error instanceof UpstreamStatusException ? ": " + error.getMessage()
                     : " before answering") + ".");
         }
-        if (call.capture != null) call.capture.fail(outcome.label());
+        call.teeFail(outcome.label());
         call.request.response().putHeader("x-turnout-alias", call.alias()).putHeader("x-turnout-version", version.id())
                 .putHeader("x-turnout-decision", call.decision.kind().header());
         ledger.finish(call, openAiError.status(), outcome);

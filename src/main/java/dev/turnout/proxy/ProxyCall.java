@@ -1,7 +1,9 @@
 package dev.turnout.proxy;
 
+import dev.turnout.replay.RecordingTee;
 import dev.turnout.route.RouteTable;
 import dev.turnout.shadow.Capture;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -21,7 +23,10 @@ final class ProxyCall {
     final int bodyLength;
     final long startNanos;
     RouteDecision decision;
+    /** The primary's answer teed for the shadows' differ; null when nothing is shadowed. */
     Capture capture;
+    /** The primary's answer teed for recording; null when this request is not recorded. */
+    RecordingTee recording;
     int attempts;
     int versionAttempts;
     long sentNanos;
@@ -71,5 +76,30 @@ final class ProxyCall {
 
     long elapsedMs() {
         return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Whether the answer is copied as it streams (shadowed or recorded): it is asked for uncompressed then. */
+    boolean teed() {
+        return capture != null || recording != null;
+    }
+
+    void teeHeaders(int status, String contentType) {
+        if (capture != null) capture.headers(status, contentType);
+        if (recording != null) recording.headers(decision.version().id(), status, contentType);
+    }
+
+    void teeAppend(Buffer chunk) {
+        if (capture != null) capture.append(chunk);
+        if (recording != null) recording.append(chunk);
+    }
+
+    void teeEnd() {
+        if (capture != null) capture.end();
+        if (recording != null) recording.end();
+    }
+
+    void teeFail(String errorClass) {
+        if (capture != null) capture.fail(errorClass);
+        if (recording != null) recording.fail(errorClass);
     }
 }

@@ -138,6 +138,12 @@ final class ProxyHandler {
             if (shadowable(request.path()) && !decision.alias().shadows().isEmpty()) {
                 call.capture = shadows.begin(shadowRequest(call));
             }
+            // Recorded like shadows: only what can be replayed and compared; the recorder samples.
+            if (shadowable(request.path()) && plane.recorder() != null) {
+                call.recording = plane.recorder().begin(decision.alias().name(), decision.version().id(),
+                        request.path().substring("/v1".length()), request.getHeader("x-request-id"), call.body,
+                        call.bodyLength, startNanos);
+            }
             forwarder.start(call);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request failed before it was forwarded", e);

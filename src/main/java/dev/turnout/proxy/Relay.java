@@ -12,10 +12,10 @@ import java.util.function.Consumer;
 
 /**
  * Relays an upstream's answer once its headers are in: status and headers, then each chunk as it
- * comes (backpressure both ways, teed to the shadow capture). Nothing is retried from here on.
- * An upstream that breaks, or stays silent for {@code timeoutMs} between chunks, ends the answer:
- * an event stream with an error event on an event boundary, any other body with a reset; the
- * upstream request is reset either way, so a stuck generation stops costing.
+ * comes (backpressure both ways, teed to the shadow capture and the recording). Nothing is retried
+ * from here on. An upstream that breaks, or stays silent for {@code timeoutMs} between chunks, ends
+ * the answer: an event stream with an error event on an event boundary, any other body with a
+ * reset; the upstream request is reset either way, so a stuck generation stops costing.
  */
 final class Relay {
 
@@ -43,7 +43,7 @@ final class Relay {
                 .set("x-turnout-revision", Long.toString(call.table.revision()))
                 .set("x-turnout-decision", call.decision.kind().header())
                 .set("server-timing", serverTiming(call));
-        if (call.capture != null) call.capture.headers(status, answer.getHeader("content-type"));
+        call.teeHeaders(status, answer.getHeader("content-type"));
         String encoding = answer.getHeader("content-encoding");
         // An error event appended to a compressed stream would be garbage to the client.
         call.inBandErrors = isEventStream(answer.getHeader("content-type"))
@@ -56,7 +56,7 @@ final class Relay {
             if (call.firstByteNanos == 0) call.firstByteNanos = call.lastChunkNanos;
             call.bytesOut += chunk.length();
             if (call.inBandErrors) call.tail.track(chunk);
-            if (call.capture != null) call.capture.append(chunk);
+            call.teeAppend(chunk);
             if (call.usageTail != null) call.usageTailWritten = UsageScan.append(call.usageTail, call.usageTailWritten, chunk);
             response.write(chunk);
             if (response.writeQueueFull()) {
@@ -77,7 +77,7 @@ final class Relay {
             ledger.succeeded(call);
             ledger.finish(call, status, Outcome.ofStatus(status));
             response.end();
-            if (call.capture != null) call.capture.end();
+            call.teeEnd();
         }));
         long silenceMs = call.decision.version().timeoutMs();
         watchSilence(call, silenceMs, silenceMs);
@@ -107,7 +107,7 @@ final class Relay {
         ledger.failed(call, error);
         call.upstreamError = UpstreamFailure.detail(error);
         UpstreamFailure failure = UpstreamFailure.of(error);
-        if (call.capture != null) call.capture.fail(failure.label());
+        call.teeFail(failure.label());
         long timeoutMs = call.decision.version().timeoutMs();
         if (failure == UpstreamFailure.TIMEOUT) {
             endWithError(call, new OpenAiError(504, "upstream_error", "upstream_timeout", null, "The model version '"

@@ -53,6 +53,25 @@ public final class Capture {
         return budget.tryReserve(initial) ? new Capture(startNanos, capBytes, budget, initial) : null;
     }
 
+    /**
+     * A capture of an answer that already ended elsewhere (a recorded one), its bytes reserved from
+     * the budget, or null when the budget has no room for them.
+     */
+    static Capture ended(int status, boolean streamed, byte[] answer, double totalMs, Double ttftMs, ShadowBudget budget) {
+        int size = Math.max(1, answer.length);
+        if (!budget.tryReserve(size)) return null;
+        Capture capture = new Capture(0, size, budget, 0);
+        capture.reserved = size;
+        capture.bytes = answer;
+        capture.length = answer.length;
+        capture.status = status;
+        capture.streamed = streamed;
+        capture.firstByteNanos = ttftMs == null ? 0 : Math.max(1, Math.round(ttftMs * 1e6));
+        capture.endNanos = Math.round(totalMs * 1e6);
+        capture.done = true;
+        return capture;
+    }
+
     public void headers(int statusCode, String contentType) {
         status = statusCode;
         streamed = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
@@ -135,8 +154,8 @@ public final class Capture {
         if (onDone != null) onDone.run();
     }
 
-    /** Runs {@code action} once the capture has ended (at once if it already has). */
-    void whenDone(Runnable action) {
+    /** Runs {@code action} once the capture has ended (at once if it already has), on the thread that ends it. */
+    public void whenDone(Runnable action) {
         if (done) action.run();
         else onDone = onDone == null ? action : chain(onDone, action);
     }

@@ -120,9 +120,39 @@ public final class DiffPipeline implements AutoCloseable {
         return budget;
     }
 
-    /** A capture with its first buffer reserved, or null when the byte budget is spent. */
-    Capture open(long startNanos, int capBytes) {
+    /**
+     * A capture with its first buffer reserved, or null when the byte budget is spent. Public for
+     * answers read outside the data plane (replays), which share the shadows' budget and differ.
+     */
+    public Capture open(long startNanos, int capBytes) {
         return Capture.open(startNanos, capBytes, budget);
+    }
+
+    /**
+     * A capture holding an answer that ended elsewhere (a recorded primary answer), its bytes
+     * reserved from the same budget; null when the budget has no room for them.
+     */
+    public Capture ended(int status, boolean streamed, byte[] answer, double totalMs, Double ttftMs) {
+        return Capture.ended(status, streamed, answer, totalMs, ttftMs, budget);
+    }
+
+    /**
+     * Queues a pair of captures that have both ended and that no other pair holds (a replay's),
+     * for the same comparison, report and sinks as shadow pairs; a null side (no room in the
+     * budget) or a full queue sheds it, counted like a shadow's. True when it was queued.
+     */
+    public boolean submitEnded(String id, String alias, String primary, String candidate, String kind, boolean wantsJson,
+                               byte[] request, Capture primaryCapture, Capture candidateCapture) {
+        if (primaryCapture == null || candidateCapture == null) {
+            if (primaryCapture != null) primaryCapture.discard();
+            if (candidateCapture != null) candidateCapture.discard();
+            dropped(alias, primary, candidate, "differ_backlog");
+            return false;
+        }
+        if (!primaryCapture.done() || !candidateCapture.done()) throw new IllegalStateException("both sides must have ended");
+        primaryCapture.retain();
+        candidateCapture.retain();
+        return submit(id, alias, primary, candidate, kind, wantsJson, request, primaryCapture, candidateCapture);
     }
 
     /** A shadow not sent or a pair not compared: counted by reason, and next to its pairs in the report. */
@@ -134,17 +164,19 @@ public final class DiffPipeline implements AutoCloseable {
     /**
      * Queues one pair whose sides have both ended, or sheds it when a side was shed or the queue is
      * full; never blocks. The pair's bytes are already reserved: they stay so until it is compared.
+     * True when it was queued.
      */
-    void submit(String id, String alias, String primary, String candidate, String kind, boolean wantsJson,
+    boolean submit(String id, String alias, String primary, String candidate, String kind, boolean wantsJson,
                 byte[] request, Capture primaryCapture, Capture candidateCapture) {
         String shed = primaryCapture.shedReason() != null ? primaryCapture.shedReason() : candidateCapture.shedReason();
         if (shed == null && queue.offer(new Pair(id, alias, primary, candidate, kind, wantsJson, request, primaryCapture,
                 candidateCapture))) {
-            return;
+            return true;
         }
         primaryCapture.releaseBytes();
         candidateCapture.releaseBytes();
         dropped(alias, primary, candidate, shed != null ? shed : "differ_backlog");
+        return false;
     }
 
     private void work() {

@@ -65,7 +65,13 @@ class ConfigLoaderTest {
                 Map.entry("TURNOUT_SEMANTIC_THREADS", "2"), Map.entry("TURNOUT_SEMANTIC_MAX_TOKENS", "256"),
                 Map.entry("TURNOUT_SEMANTIC_QUEUE_PAIRS", "8"), Map.entry("TURNOUT_SEMANTIC_NOISE_QUANTILE", "0.1"),
                 Map.entry("TURNOUT_SEMANTIC_MIN_NOISE_PAIRS", "40"), Map.entry("TURNOUT_ROLLOUT_LOOK_MS", "250"),
-                Map.entry("TURNOUT_ROLLOUT_LEASE_MS", "3000"), Map.entry("TURNOUT_ROLLOUT_PUBLISH_MS", "500"));
+                Map.entry("TURNOUT_ROLLOUT_LEASE_MS", "3000"), Map.entry("TURNOUT_ROLLOUT_PUBLISH_MS", "500"),
+                Map.entry("TURNOUT_RECORDING_ENABLED", "true"), Map.entry("TURNOUT_RECORDING_SAMPLE", "0.5"),
+                Map.entry("TURNOUT_RECORDING_ALIASES", "a, b"), Map.entry("TURNOUT_RECORDING_MAX_REQUEST_BYTES", "100"),
+                Map.entry("TURNOUT_RECORDING_MAX_ANSWER_BYTES", "200"), Map.entry("TURNOUT_RECORDING_MAX_ENTRIES", "300"),
+                Map.entry("TURNOUT_RECORDING_MAX_PENDING_BYTES", "400"), Map.entry("TURNOUT_RECORDING_DROP_FIELDS", "user,metadata"),
+                Map.entry("TURNOUT_RECORDING_MASK_EMAILS", "false"), Map.entry("TURNOUT_RECORDING_MASK_PHONES", "false"),
+                Map.entry("TURNOUT_RECORDING_MASK_PATTERNS", "acct-[0-9]+"));
         assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.ENVIRONMENT.keySet());
         GatewayConfig config = ConfigLoader.load(file, env);
         assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3, 11, 12, 13, 14, 18,
@@ -78,6 +84,16 @@ class ConfigLoaderTest {
                 new GatewayConfig.Semantic(false, 0.25, 2, 256, 8, 0.1, 40)));
         assertThat(config.routes()).isEqualTo(Path.of("other/routes.yaml"));
         assertThat(config.rollouts()).isEqualTo(new GatewayConfig.Rollouts(250, 3000, 500));
+        assertThat(config.recording()).isEqualTo(new GatewayConfig.Recording(true, 0.5, List.of("a", "b"), 100, 200, 300, 400,
+                List.of("user", "metadata"), false, false, List.of("acct-[0-9]+")));
+    }
+
+    @Test
+    void shouldRefuseARecordingMaskThatIsNotARegularExpression() throws Exception {
+        Path bad = write("recording: { maskPatterns: ['acct-[0-9'] }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'recording.maskPatterns' holds a pattern that is not a valid regular expression");
     }
 
     @Test
@@ -99,6 +115,7 @@ class ConfigLoaderTest {
         assertThat(shipped.shadow()).isEqualTo(defaults.shadow());
         assertThat(shipped.diffs()).isEqualTo(defaults.diffs());
         assertThat(shipped.rollouts()).isEqualTo(defaults.rollouts());
+        assertThat(shipped.recording()).isEqualTo(defaults.recording());
         assertThat(shipped.routes()).isEqualTo(Path.of("conf/routes.yaml").toAbsolutePath().normalize());
     }
 
