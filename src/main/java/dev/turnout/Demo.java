@@ -33,6 +33,9 @@ final class Demo implements Callable<Integer> {
 
     static final List<String> VERSIONS = List.of("support-v1", "support-v2", "support-v3");
     static final double CANDIDATE_CONTRADICTS = 0.3;
+    /** A probe run asks support-v2 about 24 questions: the first run is clean, the burst of 300 below tips it. */
+    static final long DRIFT_AFTER = 60;
+    static final String PROBE = "{\"set\":\"support-golden\",\"versions\":[\"support-v1\",\"support-v2\"]}";
     /** Steps short enough to watch: 100 candidate requests and 5 s each. */
     static final String ROLLOUT = "{\"alias\":\"support-bot\",\"candidate\":\"support-v2\",\"steps\":["
             + "{\"weight\":30,\"minRequests\":100,\"minSeconds\":5,\"maxSeconds\":300},{\"weight\":60},{\"weight\":100}],"
@@ -61,8 +64,11 @@ final class Demo implements Callable<Integer> {
             // Each version answers support questions in words of its own each time, as a model at a
             // temperature above zero does (the diff report's noise floor); the candidate support-v3
             // contradicts the meaning in 30% of its answers while keeping most of the words.
+            // They also answer the shipped golden set's tasks (--skill); support-v2's answers to them go
+            // wrong after DRIFT_AFTER requests, as a model changed in place would: a probe catches it.
             SimOptions options = new SimOptions(VERSIONS.get(i), simPort == 0 ? 0 : simPort + i, "127.0.0.1",
-                    5, 20, tokenMs, 24, 0.0, 42 + i, 0.0).withParaphrase(true);
+                    5, 20, tokenMs, 24, 0.0, 42 + i, 0.0).withParaphrase(true).withSkill(true)
+                    .withDriftAfter(i == 1 ? DRIFT_AFTER : -1);
             sims.add(SimServer.start(vertx, i == 2 ? options.withContradict(CANDIDATE_CONTRADICTS) : options));
         }
         return Future.all(sims).compose(started -> {
@@ -115,6 +121,15 @@ final class Demo implements Callable<Integer> {
                 "",
                 "A stream, token by token:",
                 "  curl -N " + base + "/v1/chat/completions -H 'x-turnout-client: client-1'" + chat + ",\"stream\":true}'",
+                "",
+                "Watch the versions for drift with the shipped golden set (prime or composite, arithmetic, JSON, a tool call):",
+                "  curl -s -X PUT http://127.0.0.1:" + adminPort + "/admin/golden-sets/support-golden -H 'content-type: application/jsonl' "
+                        + "--data-binary @conf/golden/support-golden.jsonl",
+                "  curl -s -X PUT http://127.0.0.1:" + adminPort + "/admin/probes/support-watch -H 'content-type: application/json' -d '"
+                        + PROBE + "'",
+                "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/probes/support-watch/run | grep -E '\"(version|passRate|drifted)\"'",
+                "The first run is each version's baseline. support-v2 changes after " + DRIFT_AFTER + " requests: send the 300 questions",
+                "below, run the probe again, and it reports support-v2 drifted (its pass rate fell), support-v1 not.",
                 "",
                 "Every request is also shadowed to the candidate support-v3 (the client never waits for it), and half",
                 "are asked of the primary twice: how much production differs from itself. Send 300 questions, then ask",

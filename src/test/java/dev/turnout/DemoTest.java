@@ -11,6 +11,7 @@ import dev.turnout.config.GatewayConfig;
 import dev.turnout.testing.Http;
 import dev.turnout.testing.Traffic;
 import io.vertx.core.Vertx;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -79,5 +80,34 @@ class DemoTest {
             assertThat(rollout.get("state").asText()).as(rollout.toPrettyString()).isEqualTo("promoted");
             assertThat(rollout.get("servedWeight").asDouble()).isEqualTo(100.0);
         }
+    }
+
+    @Test
+    void shouldCatchThePrintedDriftWithThePrintedProbe() throws Exception {
+        demo = await(Demo.start(vertx, 0, 0, 0, 0, new GatewayConfig.Diffs("", false,
+                GatewayConfig.Semantic.defaults().withEnabled(false))));
+        String base = "http://127.0.0.1:" + demo.gateway().port();
+        String admin = "http://127.0.0.1:" + demo.gateway().adminPort();
+        assertThat(Demo.instructions(demo.gateway().port(), demo.gateway().adminPort(), demo.simPorts())).contains(Demo.PROBE)
+                .contains("conf/golden/support-golden.jsonl");
+        assertThat(Http.send(Http.put(admin + "/admin/golden-sets/support-golden",
+                java.nio.file.Files.readString(java.nio.file.Path.of("conf/golden/support-golden.jsonl")),
+                "content-type", "application/jsonl")).statusCode()).isEqualTo(200);
+        assertThat(Http.send(Http.put(admin + "/admin/probes/support-watch", Demo.PROBE)).statusCode()).isEqualTo(200);
+        JsonNode baseline = json(Http.send(post(admin + "/admin/probes/support-watch/run", "")));
+        assertThat(baseline.at("/versions/1/passed").asLong()).isPositive();
+
+        List<HttpRequest.Builder> burst = new java.util.ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            burst.add(post(base + "/v1/chat/completions", "{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"question " + i + "\"}]}"));
+        }
+        Http.sendAll(burst, 16);
+        JsonNode again = json(Http.send(post(admin + "/admin/probes/support-watch/run", "")));
+
+        assertThat(again.at("/versions/0/version").asText()).isEqualTo("support-v1");
+        assertThat(again.at("/versions/0/drift/drifted").asBoolean()).as(again.toString()).isFalse();
+        assertThat(again.at("/versions/1/version").asText()).isEqualTo("support-v2");
+        assertThat(again.at("/versions/1/drift/drifted").asBoolean()).as(again.toString()).isTrue();
     }
 }

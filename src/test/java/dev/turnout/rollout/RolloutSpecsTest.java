@@ -77,6 +77,22 @@ class RolloutSpecsTest {
     }
 
     @Test
+    void shouldReadAGateWithItsDefaultsAndListItsProblems() {
+        RolloutSpec gated = RolloutSpecs.parse(minimal(", \"gate\": {\"probe\": \"support-golden\", \"minPassRate\": 0.9}"), false);
+        assertThat(gated.gate()).isEqualTo(new RolloutSpec.Gate("support-golden", 0.9, 0.02));
+        assertThat(RolloutSpecs.parse(RolloutSpecs.toTree(gated).toString(), false)).isEqualTo(gated);
+        assertThat(RolloutSpecs.parse(minimal(""), false).gate()).isNull();
+
+        assertThat(problemsOf(minimal(", \"gate\": {\"minPassRate\": 2, \"maxDropVsBaseline\": -1, \"probes\": \"x\"}")))
+                .anySatisfy(problem -> assertThat(problem).startsWith("gate.probes: unknown field"))
+                .anySatisfy(problem -> assertThat(problem).startsWith("gate.probe: the name of a probe"))
+                .anySatisfy(problem -> assertThat(problem).startsWith("gate.minPassRate: must be a number in [0, 1]"))
+                .anySatisfy(problem -> assertThat(problem).startsWith("gate.maxDropVsBaseline: must be a number in [0, 1]"));
+        assertThat(problemsOf(minimal(", \"gate\": \"support-golden\""))).singleElement()
+                .satisfies(problem -> assertThat(problem).startsWith("gate: must be an object"));
+    }
+
+    @Test
     void shouldReadTheSameSpecFromYaml() {
         String yaml = String.join("\n",
                 "alias: support-bot",
@@ -134,7 +150,7 @@ class RolloutSpecsTest {
     @Test
     void shouldNameUnknownFieldsAtEveryLevel() {
         assertThat(problemsOf(minimal(", \"onFailur\": \"pause\"")))
-                .containsExactly("onFailur: unknown field (expected one of [alias, candidate, criteria, onFailure, shadowFirst, steps])");
+                .containsExactly("onFailur: unknown field (expected one of [alias, candidate, criteria, gate, onFailure, shadowFirst, steps])");
         assertThat(problemsOf(minimal("").replace("{\"weight\": 10}", "{\"weight\": 10, \"minSecs\": 5}")))
                 .containsExactly("steps[0].minSecs: unknown field (expected one of [maxSeconds, minRequests, minSeconds, weight])");
         assertThat(problemsOf(minimal("").replace("maxIncrease", "maxIncrese"))).containsExactly(
@@ -224,7 +240,7 @@ class RolloutSpecsTest {
         assertThat(problemsOf("{\"alias\": \"\", \"steps\": [{\"weight\": 50}, {\"weight\": 20, \"minSecnds\": 1}, {\"weight\": 200}],"
                 + " \"criteria\": {\"latencyP95\": {\"maxRatio\": \"fast\"}, \"vibes\": {}}, \"onFailure\": \"panic\", \"extra\": 1}"))
                 .containsExactly(
-                        "extra: unknown field (expected one of [alias, candidate, criteria, onFailure, shadowFirst, steps])",
+                        "extra: unknown field (expected one of [alias, candidate, criteria, gate, onFailure, shadowFirst, steps])",
                         "alias: must match [A-Za-z0-9._:-]{1,128}, got \"\"",
                         "candidate: required",
                         "steps[1].minSecnds: unknown field (expected one of [maxSeconds, minRequests, minSeconds, weight])",
@@ -276,7 +292,7 @@ class RolloutSpecsTest {
         // built: the bomb is merely a document with unknown fields.
         assertThatThrownBy(() -> RolloutSpecs.parse(aliasBomb, true)).isInstanceOf(InvalidRolloutException.class)
                 .extracting(e -> ((InvalidRolloutException) e).problems()).asList()
-                .contains("g: unknown field (expected one of [alias, candidate, criteria, onFailure, shadowFirst, steps])")
+                .contains("g: unknown field (expected one of [alias, candidate, criteria, gate, onFailure, shadowFirst, steps])")
                 .hasSize(11);
         assertThatThrownBy(() -> RolloutSpecs.parse("steps: [", true))
                 .isInstanceOf(InvalidRolloutException.class).hasMessageContaining("document: not valid YAML");

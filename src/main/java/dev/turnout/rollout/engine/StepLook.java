@@ -59,7 +59,10 @@ public final class StepLook {
         RolloutSpec spec = rollout.spec();
         boolean shadowing = rollout.step() < 0;
         ArmEvidence candidate = current.candidate();
-        ArmEvidence baseline = current.baseline().requests() == 0 && previousBaseline != null ? previousBaseline : current.baseline();
+        // At weight 100 the baseline serves nothing by design: a few requests still in flight when the
+        // step began are no baseline to judge on, so the previous step's baseline stands in, with them.
+        boolean full = !shadowing && rollout.stepWeight() >= 100;
+        ArmEvidence baseline = full && previousBaseline != null ? previousBaseline.merge(current.baseline()) : current.baseline();
         Map<String, CriterionStatus> before = new LinkedHashMap<>();
         rollout.look().criteria().forEach(status -> before.put(status.criterion(), status));
         Map<String, Double> pValues = new LinkedHashMap<>(rollout.look().pValues());

@@ -88,15 +88,16 @@ class StepLookTest {
 
     @Test
     void shouldCompareTheLastStepWithThePreviousStepsBaselineWhenTheBaselineServesNothing() {
-        StepEvidence atFull = evidence(arm(500, 0, 20), arm(0, 0, 0), 300, 10);
+        // Two baseline requests were still in flight when the step began: no baseline to judge on alone.
+        StepEvidence atFull = evidence(arm(500, 0, 20), arm(2, 0, 20), 300, 10);
         ArmEvidence previousBaseline = evidence(arm(0, 0, 0), arm(800, 40, 20), 0, 0).baseline();
 
         StepLook.Result result = StepLook.judge(rollout("", 1, 0, Rollout.Look.NONE), atFull, atFull, previousBaseline, 20_000);
 
         CriterionStatus errorRate = status(result, "errorRate");
-        assertThat(errorRate.baseline()).isEqualTo(0.05);
+        assertThat(errorRate.baseline()).isEqualTo(40 / 802.0);
         assertThat(errorRate.candidate()).isZero();
-        assertThat(result.look().baselineRequests()).isEqualTo(800);
+        assertThat(result.look().baselineRequests()).isEqualTo(802);
     }
 
     @Test
