@@ -77,6 +77,8 @@ final class Demo implements Callable<Integer> {
                     .withServer(new GatewayConfig.Server("127.0.0.1", port, 4L << 20, false, 0))
                     .withAdmin(new GatewayConfig.Admin("127.0.0.1", adminPort, null))
                     .withDiffs(diffs)
+                    // Every request recorded (in memory, redacted), so a candidate can be replayed on it.
+                    .withRecording(GatewayConfig.Recording.defaults().on(1.0, List.of()))
                     .withRoutes(Path.of("(demo)"));
             return Gateway.start(vertx, config, RouteStore.memory(100), RouteCodec.fromYaml(routesYaml(ports)), System::getenv)
                     .map(gateway -> new Running(gateway, ports));
@@ -127,7 +129,7 @@ final class Demo implements Callable<Integer> {
                         + "--data-binary @conf/golden/support-golden.jsonl",
                 "  curl -s -X PUT http://127.0.0.1:" + adminPort + "/admin/probes/support-watch -H 'content-type: application/json' -d '"
                         + PROBE + "'",
-                "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/probes/support-watch/run | grep -E '\"(version|passRate|drifted)\"'",
+                "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/probes/support-watch/run -H 'content-type: application/json' | grep -E '\"(version|passRate|drifted)\"'",
                 "The first run is each version's baseline. support-v2 changes after " + DRIFT_AFTER + " requests: send the 300 questions",
                 "below, run the probe again, and it reports support-v2 drifted (its pass rate fell), support-v1 not.",
                 "",
@@ -148,6 +150,13 @@ final class Demo implements Callable<Integer> {
                         + "-H 'x-turnout-client: c{}' -d '{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"question {}\"}]}'",
                 "  curl -s http://127.0.0.1:" + adminPort + "/admin/rollouts        # state, step, weight; then promoted",
                 "  curl -s http://127.0.0.1:" + adminPort + "/admin/rollouts/<id>   # every criterion's figures, test, p-value; the decision log",
+                "",
+                "Replay what was recorded (every request, in memory, redacted) against the candidate, 20 a second,",
+                "and read its diff report once it is done:",
+                "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/replays -H 'content-type: application/json' -d '"
+                        + "{\"alias\":\"support-bot\",\"candidate\":\"support-v3\",\"from\":\"2020-01-01T00:00:00Z\","
+                        + "\"limit\":200,\"ratePerSecond\":20}'",
+                "  curl -s http://127.0.0.1:" + adminPort + "/admin/replays/<id> | grep -E '\"(state|sent|compared|summary)\"'",
                 "",
                 "Change the split live, then roll back (history keeps both):",
                 "  curl -s -X PATCH http://127.0.0.1:" + adminPort + "/admin/aliases/support-bot -H 'x-turnout-author: you' "
