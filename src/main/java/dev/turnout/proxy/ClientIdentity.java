@@ -16,9 +16,9 @@ import java.util.HexFormat;
  *
  * @param id      the client id used for stickiness and pins; null for an anonymous caller
  * @param client  the table's entry for that id, when it has one
- * @param keyHash SHA-256 hex of an anonymous caller's bearer key (never the key, so neither the
- *                selector nor a heap dump holds it), the sticky key when there is no id; null
- *                when there is an id or no key
+ * @param keyHash SHA-256 hex of an anonymous caller's bearer key (never the key itself: the
+ *                selector and whatever prints an identity see only the hash), the sticky key
+ *                when there is no id; null when there is an id or no key
  */
 public record ClientIdentity(String id, Client client, String keyHash) {
 
