@@ -9,7 +9,10 @@ COPY src src
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
+# /var/lib/turnout is the one directory the turnout user owns: the diff log goes there (mount a
+# volume on it to keep the log past the container).
 RUN groupadd --system turnout && useradd --system --gid turnout --home-dir /opt/turnout --shell /usr/sbin/nologin turnout \
+    && mkdir -p /var/lib/turnout && chown turnout:turnout /var/lib/turnout \
     && apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/turnout
 COPY --from=build /src/target/turnout.jar turnout.jar
@@ -21,13 +24,16 @@ USER turnout
 # the turnout user's home (/opt/turnout) is root's and not writable, so the cache goes to /tmp, where ONNX
 # Runtime extracts its own library too (java.io.tmpdir). Without a writable directory semantic diffs are
 # off (one warning at start) and everything else runs.
-# The diff log goes to /tmp for the same reason (mount a volume there to keep it).
 ENV TURNOUT_HOST=0.0.0.0 \
     DJL_CACHE_DIR=/tmp/djl \
-    TURNOUT_DIFF_LOG=/tmp/turnout-diffs.jsonl \
+    TURNOUT_DIFF_LOG=/var/lib/turnout/turnout-diffs.jsonl \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-EXPOSE 8080 8081
+# Only the data plane: the admin API binds to loopback unless TURNOUT_ADMIN_HOST says otherwise (with a
+# token), so exposing its port would advertise one nothing outside can reach.
+EXPOSE 8080
+# Shell form, so the check follows TURNOUT_ADMIN_PORT when it is set at run time; it runs inside the
+# container, where the admin API's loopback is reachable.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8081/health/ready || exit 1
+    CMD curl -fsS "http://127.0.0.1:${TURNOUT_ADMIN_PORT:-8081}/health/ready" || exit 1
 ENTRYPOINT ["java", "-jar", "/opt/turnout/turnout.jar"]
 CMD ["serve", "--config", "/opt/turnout/conf/turnout.yaml"]

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,7 +49,16 @@ final class Demo implements Callable<Integer> {
         GatewayConfig.Diffs defaults = GatewayConfig.Diffs.defaults();
         GatewayConfig.Diffs diffs = new GatewayConfig.Diffs(defaults.log(), defaults.redact(),
                 defaults.semantic().withQueuePairs(1024));
-        Running demo = Main.await(start(vertx, port, adminPort, simPort, tokenMs, diffs));
+        Running demo;
+        try {
+            demo = Main.await(start(vertx, port, adminPort, simPort, tokenMs, diffs));
+        } catch (ExecutionException e) {
+            // The first thing a newcomer runs: one line saying what is wrong, not a stack trace.
+            System.err.println("turnout demo: cannot start: " + e.getCause().getMessage()
+                    + "\n(--port, --admin-port and --sim-port choose other ports; 0 takes any free one)");
+            vertx.close();
+            return 1;
+        }
         System.out.println(instructions(demo.gateway().port(), demo.gateway().adminPort(), demo.simPorts()));
         Main.awaitShutdown(vertx, demo.gateway());
         return 0;

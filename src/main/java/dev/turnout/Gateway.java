@@ -56,6 +56,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -234,6 +235,8 @@ public final class Gateway {
     public static RouteTable readRoutes(Path file, RoutePolicy policy) {
         try {
             return RouteCodec.fromYaml(Files.readString(file), policy);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + " does not exist (the routes file: set routes in the config file or TURNOUT_ROUTES)");
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read the routes file: " + e.getMessage());
         } catch (InvalidRoutesException e) {

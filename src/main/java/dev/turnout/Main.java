@@ -145,8 +145,15 @@ public final class Main implements Runnable {
             Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
             // A server started outside a verticle runs on one event loop; Vert.x spreads the
             // connections of servers sharing a port across them.
-            SimServer server = Main.await(SimServer.start(vertx, options));
-            for (int i = 1; i < eventLoops; i++) Main.await(SimServer.start(vertx, options.withPort(server.port())));
+            SimServer server;
+            try {
+                server = Main.await(SimServer.start(vertx, options));
+                for (int i = 1; i < eventLoops; i++) Main.await(SimServer.start(vertx, options.withPort(server.port())));
+            } catch (java.util.concurrent.ExecutionException e) {
+                System.err.println("turnout sim: cannot start: " + e.getCause().getMessage());
+                vertx.close();
+                return 1;
+            }
             System.out.println("turnout sim: '" + name + "' answering at " + server.baseUrl() + " on " + eventLoops + " event loop(s)");
             Main.awaitShutdown(vertx, null);
             return 0;

@@ -2,6 +2,7 @@ package dev.turnout.admin;
 
 import dev.turnout.config.ConfigException;
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.config.PortInUse;
 import dev.turnout.route.RoutePolicy;
 import dev.turnout.store.RouteStore;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ public final class AdminServer {
         router.route().last().handler(context -> AdminErrors.send(context, 404, "not_found",
                 "No admin route " + context.request().method() + " " + context.request().path(), null));
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
-        return server.requestHandler(router).listen().map(AdminServer::new);
+        return PortInUse.named(server.requestHandler(router).listen(), "the admin API", config.host(), config.port()).map(AdminServer::new);
     }
 
     private static void authenticate(RoutingContext context, GatewayConfig.Admin config) {

@@ -1,11 +1,13 @@
 package dev.turnout.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,6 +105,10 @@ public final class ConfigLoader {
                     if (!read.isObject()) throw new ConfigException(source + ": must be a YAML mapping");
                     root = (ObjectNode) read;
                 }
+            } catch (NoSuchFileException e) {
+                throw new ConfigException(source + " does not exist");
+            } catch (JsonProcessingException e) {
+                throw new ConfigException(source + ": not valid YAML: " + YamlErrors.describe(e));
             } catch (IOException e) {
                 throw new ConfigException(source + ": cannot read the configuration file: " + e.getMessage());
             }

@@ -11,13 +11,23 @@ import java.util.HexFormat;
  * Who is calling. With client auth on, the {@code Authorization: Bearer} key must hash (SHA-256)
  * to a client of the table. With it off, the {@code X-Turnout-Client} header names the caller,
  * and a bearer key that matches a client still identifies it, so keyed clients keep their pins.
+ * An app that only changed its base URL sends neither a client header nor a listed key, but it does
+ * send its own bearer key on every request: the key's hash keeps it on one version of a split.
  *
- * @param id     the client id used for stickiness and pins; null for an anonymous caller
- * @param client the table's entry for that id, when it has one
+ * @param id      the client id used for stickiness and pins; null for an anonymous caller
+ * @param client  the table's entry for that id, when it has one
+ * @param keyHash SHA-256 hex of an anonymous caller's bearer key (never the key itself: the
+ *                selector and whatever prints an identity see only the hash), the sticky key
+ *                when there is no id; null when there is an id or no key
  */
-public record ClientIdentity(String id, Client client) {
+public record ClientIdentity(String id, Client client, String keyHash) {
 
-    public static final ClientIdentity ANONYMOUS = new ClientIdentity(null, null);
+    public static final ClientIdentity ANONYMOUS = new ClientIdentity(null, null, null);
+
+    /** A named caller: its id is what sticks, so no key hash is kept. */
+    public ClientIdentity(String id, Client client) {
+        this(id, client, null);
+    }
 
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
@@ -38,11 +48,10 @@ public record ClientIdentity(String id, Client client) {
         if (clientHeader != null && !clientHeader.isEmpty()) {
             return new ClientIdentity(clientHeader, table.client(clientHeader));
         }
-        if (key != null && !table.clients().isEmpty()) {
-            Client client = table.clientByKeySha256(sha256Hex(key));
-            if (client != null) return new ClientIdentity(client.id(), client);
-        }
-        return ANONYMOUS;
+        if (key == null) return ANONYMOUS;
+        String keyHash = sha256Hex(key);
+        Client client = table.clientByKeySha256(keyHash);
+        return client != null ? new ClientIdentity(client.id(), client) : new ClientIdentity(null, null, keyHash);
     }
 
     /** The alias this client is pinned to, or null. */
@@ -67,6 +76,6 @@ public record ClientIdentity(String id, Client client) {
 
     @Override
     public String toString() {
-        return "ClientIdentity[" + (id == null ? "anonymous" : id) + "]";
+        return "ClientIdentity[" + (id != null ? id : keyHash != null ? "key " + keyHash : "anonymous") + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.turnout.proxy;
 
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.config.PortInUse;
 import dev.turnout.route.VersionSelector;
 import dev.turnout.shadow.ShadowDispatcher;
 import dev.turnout.upstream.UpstreamPools;
@@ -83,7 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
                     guard.requestArrived(request);
                     handler.handle(request, guard);
                 });
-        return server.listen();
+        return PortInUse.named(server.listen(), "the gateway", settings.host(), settings.port());
     }
 
     private void accept(HttpConnection connection) {

@@ -38,12 +38,16 @@ public final class RoutePlanner {
         return new RouteDecision(alias, version, RouteDecision.Kind.SPLIT);
     }
 
-    /** The key that keeps a caller on one version; random when the alias or the request has none. */
+    /**
+     * The key that keeps a caller on one version; random when the alias or the request has none.
+     * {@code sticky: client} falls back to the bearer key's hash, so callers that send no client id
+     * still stay put across requests (and across instances, which hash the same way).
+     */
     static String stickyKey(Alias alias, ClientIdentity identity, InspectedRequest request,
                             UnaryOperator<String> header) {
         String key;
         switch (alias.sticky().kind()) {
-            case CLIENT: key = identity.id(); break;
+            case CLIENT: key = identity.id() != null ? identity.id() : identity.keyHash(); break;
             case USER: key = request.user(); break;
             case HEADER: key = header.apply(alias.sticky().header()); break;
             default: key = null;

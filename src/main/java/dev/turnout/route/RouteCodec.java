@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.turnout.config.YamlErrors;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -69,8 +70,8 @@ public final class RouteCodec {
             JsonNode node = mapper.readTree(text);
             return node == null ? JsonNodeFactory.instance.objectNode() : node;
         } catch (JsonProcessingException e) {
-            throw new InvalidRoutesException(List.of("document: not valid " + (mapper == JSON ? "JSON" : "YAML")
-                    + ": " + e.getOriginalMessage()));
+            throw new InvalidRoutesException(List.of(mapper == JSON ? "document: not valid JSON: " + e.getOriginalMessage()
+                    : "document: not valid YAML: " + YamlErrors.describe(e)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.turnout.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.config.PortInUse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,7 +40,8 @@ public final class SimServer {
 
     public static Future<SimServer> start(Vertx vertx, SimOptions options) {
         SimServer sim = new SimServer(vertx, options);
-        return sim.server.requestHandler(sim::handle).listen().map(sim);
+        return PortInUse.named(sim.server.requestHandler(sim::handle).listen(), "the simulated version '" + options.name() + "'",
+                options.host(), options.port()).map(sim);
     }
 
     public int port() {

@@ -164,4 +164,21 @@ class ConfigLoaderTest {
     void shouldNotPrintTheAdminToken() {
         assertThat(new GatewayConfig.Admin("127.0.0.1", 1, "s3cret").toString()).doesNotContain("s3cret");
     }
+
+    @Test
+    void shouldSayAMissingFileDoesNotExist() {
+        Path missing = dir.resolve("nowhere.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(missing + " does not exist");
+    }
+
+    @Test
+    void shouldGiveLineAndColumnOfInvalidYaml() throws Exception {
+        Path file = write("server:\n  port: 9000\n   host: x: y\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": not valid YAML: line 3, column ")
+                .hasMessageContaining("mapping values are not allowed here")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("snakeyaml").doesNotContain("jackson")
+                        .doesNotContain("Exception").doesNotContain("'reader'").doesNotContain("\n"));
+    }
 }

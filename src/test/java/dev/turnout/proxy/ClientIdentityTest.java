@@ -45,6 +45,19 @@ class ClientIdentityTest {
     @Test
     void shouldStillRecogniseAKnownKeyWhenClientAuthIsOff() {
         assertThat(ClientIdentity.resolve(TABLE, "bearer " + KEY, null, false).id()).isEqualTo("acme-web");
-        assertThat(ClientIdentity.resolve(TABLE, "Bearer unknown", null, false)).isEqualTo(ClientIdentity.ANONYMOUS);
+        assertThat(ClientIdentity.resolve(TABLE, "bearer " + KEY, null, false).keyHash()).isNull();
+        assertThat(ClientIdentity.resolve(TABLE, "Bearer unknown", null, false).id()).isNull();
+    }
+
+    @Test
+    void shouldKeepOnlyTheHashOfAnUnknownKey() {
+        ClientIdentity identity = ClientIdentity.resolve(TABLE, "Bearer sk-abc", null, false);
+        assertThat(identity.id()).isNull();
+        assertThat(identity.client()).isNull();
+        assertThat(identity.keyHash()).isEqualTo(ClientIdentity.sha256Hex("sk-abc")).doesNotContain("sk-abc");
+        assertThat(identity.toString()).doesNotContain("sk-abc");
+        assertThat(ClientIdentity.resolve(TABLE, null, null, false)).isEqualTo(ClientIdentity.ANONYMOUS);
+        // A client header names the caller: the key is not what sticks.
+        assertThat(ClientIdentity.resolve(TABLE, "Bearer sk-abc", "mobile-7", false).keyHash()).isNull();
     }
 }

@@ -94,4 +94,19 @@ class RoutePlannerTest {
         }
         assertThat(seen).containsExactlyInAnyOrder("v1", "v2");
     }
+
+    @Test
+    void shouldStickByTheKeyHashWhenThereIsNoClientId() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            ClientIdentity keyed = new ClientIdentity(null, null, ClientIdentity.sha256Hex("sk-" + i));
+            String version = planner.plan(TABLE, keyed, request("bot", null), h -> null).version().id();
+            for (int again = 0; again < 5; again++) {
+                assertThat(planner.plan(TABLE, keyed, request("bot", null), h -> null).version().id())
+                        .as("key %d again", i).isEqualTo(version);
+            }
+            seen.add(version);
+        }
+        assertThat(seen).containsExactlyInAnyOrder("v1", "v2");
+    }
 }

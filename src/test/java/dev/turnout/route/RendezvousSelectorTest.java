@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The sticky-split properties DESIGN.md promises, each over 100 000 keys. */
+/** The sticky-split properties the README promises (*Sticky split*), each over 100 000 keys. */
 class RendezvousSelectorTest {
 
     private static final int KEYS = 100_000;

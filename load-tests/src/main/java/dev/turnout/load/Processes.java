@@ -60,7 +60,7 @@ final class Processes implements AutoCloseable {
         all.put("TURNOUT_DIFF_LOG", work.resolve(name + "-diffs.jsonl").toString());
         all.put("TURNOUT_INSTANCE_ID", name);
         all.putIfAbsent("TURNOUT_EVENT_LOOPS", Integer.toString(machine.coresOf(role)));
-        // A proxy's live set is small: a 128 MiB heap keeps the resident size honest (DESIGN.md: ≤ 256 MiB).
+        // A proxy's live set is small: a 128 MiB heap keeps the resident size honest (the design target: ≤ 256 MiB).
         return start(role, List.of("java", "-Xmx128m", "-Xlog:gc:file=" + work.resolve(name + "-gc.log"), "-jar", jar.toString(), "serve"),
                 all, name, port);
     }
