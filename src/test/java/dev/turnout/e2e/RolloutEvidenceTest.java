@@ -5,9 +5,11 @@ import static dev.turnout.testing.Http.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.Gateway;
+import dev.turnout.config.GatewayConfig;
 import dev.turnout.evidence.ArmEvidence;
 import dev.turnout.evidence.StepEvidence;
 import dev.turnout.evidence.Tracked;
+import dev.turnout.route.RouteCodec;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
 import dev.turnout.testing.Fixtures;
@@ -49,7 +51,10 @@ class RolloutEvidenceTest {
                         + "\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":5,\"total_tokens\":8}}");
             }
         })).listen(0, "127.0.0.1"));
-        gateway = Fixtures.gateway(vertx, String.join("\n",
+        // The tests track steps by hand: the rollout engine, which tracks what the active rollouts say
+        // (none here), looks once at start and then not for a minute, so it never undoes that.
+        GatewayConfig config = Fixtures.config(false, 4L << 20).withRollouts(new GatewayConfig.Rollouts(60_000, 120_000, 100));
+        gateway = Fixtures.gateway(vertx, config, RouteCodec.fromYaml(String.join("\n",
                 "versions:",
                 "  stable: { url: '" + stable.baseUrl() + "' }",
                 "  flaky: { url: '" + flaky.baseUrl() + "' }",
@@ -59,7 +64,8 @@ class RolloutEvidenceTest {
                 "  bot: { split: { stable: 50, flaky: 50 } }",
                 "  retry-bot: { split: { stable: 50, retried: 50 } }",
                 "  untracked: { split: { other: 1 } }",
-                ""));
+                "")), Map.of());
+        RolloutTest.awaitFirstLook(gateway);
     }
 
     @AfterEach

@@ -120,6 +120,16 @@ class RolloutTest {
         return writes;
     }
 
+    /** Once the engine's first look is done (it has taken the lease on a single instance). */
+    static void awaitFirstLook(Gateway gateway) {
+        String admin = "http://127.0.0.1:" + gateway.adminPort();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (metric(admin, "turnout_rollout_leader") != 1.0) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the rollout engine never looked");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
     static double metric(String admin, String line) {
         for (String text : Http.get(admin + "/metrics").body().split("\n")) {
             if (text.startsWith(line + " ")) return Double.parseDouble(text.substring(line.length() + 1));
