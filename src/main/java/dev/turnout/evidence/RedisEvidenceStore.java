@@ -97,14 +97,14 @@ public final class RedisEvidenceStore implements EvidenceStore {
         requireNonNull(runId, "runId");
         requireNonNull(encoded, "encoded");
         if (ttl.toMillis() < 1) throw new IllegalArgumentException("ttl must be at least 1 ms, got " + ttl);
-        return commands().compose(commands -> calls.script(commands, PUBLISH_SHA, PUBLISH, new String[] {key(ref)},
+        return calls.commands().compose(commands -> calls.script(commands, PUBLISH_SHA, PUBLISH, new String[] {key(ref)},
                 new String[] {runId, encoded, Long.toString(ttl.toMillis())})).mapEmpty();
     }
 
     @Override
     public Future<StepEvidence> read(StepRef ref) {
         requireNonNull(ref, "ref");
-        return commands()
+        return calls.commands()
                 .compose(commands -> calls.script(commands, READ_SHA, READ, new String[] {key(ref)},
                         new String[] {Integer.toString(MAX_FIELDS), Integer.toString(EvidenceCodec.MAX_CHARS)}))
                 .compose(reply -> context.executeBlocking(() -> merge(reply), false));
@@ -126,10 +126,6 @@ public final class RedisEvidenceStore implements EvidenceStore {
         return merged;
     }
 
-    private Future<RedisClusterAsyncCommands<String, String>> commands() {
-        RedisClusterAsyncCommands<String, String> commands = link.commands();
-        return commands != null ? Future.succeededFuture(commands) : calls.bridge(link.connect());
-    }
 
     @Override
     public long skipped() {

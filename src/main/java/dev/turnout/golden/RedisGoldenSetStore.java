@@ -45,16 +45,14 @@ final class RedisGoldenSetStore implements GoldenSetStore {
     private static final String PUT_SHA = Base16.digest(PUT.getBytes(StandardCharsets.UTF_8));
     private static final String DELETE_SHA = Base16.digest(DELETE.getBytes(StandardCharsets.UTF_8));
 
-    private final Vertx vertx;
     private final Context context;
     private final String tag;
     private final String indexKey;
     private final RedisLink link;
     private final RedisCalls calls;
-    private Future<RedisClusterAsyncCommands<String, String>> connecting; // guarded by this
 
     RedisGoldenSetStore(Vertx vertx, RedisStoreOptions options) {
-        this.vertx = requireNonNull(vertx, "vertx");
+        requireNonNull(vertx, "vertx");
         requireNonNull(options, "options");
         this.context = vertx.getOrCreateContext();
         this.tag = "{" + options.prefix() + "}";
@@ -72,7 +70,7 @@ final class RedisGoldenSetStore implements GoldenSetStore {
     public Future<Void> put(GoldenSet set) {
         requireNonNull(set, "set");
         return context.executeBlocking(() -> GoldenSets.toJsonl(set), false)
-                .compose(jsonl -> commands().compose(commands -> calls.script(commands, PUT_SHA, PUT,
+                .compose(jsonl -> calls.commands().compose(commands -> calls.script(commands, PUT_SHA, PUT,
                         new String[] {key(set.name()), indexKey}, new String[] {set.name(), jsonl, Integer.toString(MAX_SETS)})))
                 .compose(reply -> (Long) reply.get(0) == 1 ? Future.<Void>succeededFuture()
                         : Future.failedFuture(GoldenSetStore.full(set.name())));
@@ -83,7 +81,7 @@ final class RedisGoldenSetStore implements GoldenSetStore {
         requireNonNull(name, "name");
         if (!GoldenSets.NAME.matcher(name).matches()) return Future.succeededFuture(Optional.empty());
         String key = key(name);
-        return commands().compose(commands -> calls.bridge(commands.get(key)))
+        return calls.commands().compose(commands -> calls.bridge(commands.get(key)))
                 .recover(error -> Future.failedFuture(error instanceof StoreCorruptException
                         ? new StoreCorruptException(key + " holds another kind of value than a golden set's JSONL string; DELETE"
                                 + " /admin/golden-sets/" + name + " removes it") : error))
@@ -103,43 +101,20 @@ final class RedisGoldenSetStore implements GoldenSetStore {
 
     @Override
     public Future<List<String>> list() {
-        return commands().compose(commands -> calls.bridge(commands.zrange(indexKey, 0, MAX_SETS - 1)));
+        return calls.commands().compose(commands -> calls.bridge(commands.zrange(indexKey, 0, MAX_SETS - 1)));
     }
 
     @Override
     public Future<Boolean> delete(String name) {
         requireNonNull(name, "name");
-        return commands().compose(commands -> calls.script(commands, DELETE_SHA, DELETE,
+        return calls.commands().compose(commands -> calls.script(commands, DELETE_SHA, DELETE,
                         new String[] {key(name), indexKey}, new String[] {name}))
                 .map(reply -> (Long) reply.get(0) > 0);
     }
 
-    /**
-     * The link's commands, connecting on first use. One connection attempt at a time: the link
-     * replaces its connection on every connect, so concurrent first calls would close each other's.
-     * A failed attempt is forgotten, so the next call tries again.
-     */
-    private synchronized Future<RedisClusterAsyncCommands<String, String>> commands() {
-        RedisClusterAsyncCommands<String, String> commands = link.commands();
-        if (commands != null) return Future.succeededFuture(commands);
-        if (connecting == null) {
-            Future<RedisClusterAsyncCommands<String, String>> attempt = calls.bridge(link.connect());
-            connecting = attempt;
-            attempt.onFailure(error -> forget(attempt));
-        }
-        return connecting;
-    }
-
-    private synchronized void forget(Future<RedisClusterAsyncCommands<String, String>> attempt) {
-        if (connecting == attempt) connecting = null;
-    }
 
     @Override
     public Future<Void> close() {
-        // Closing waits for Lettuce's threads to stop: a worker's job, never an event loop's.
-        return vertx.executeBlocking(() -> {
-            link.close();
-            return null;
-        }).mapEmpty();
+        return calls.closeLink();
     }
 }

@@ -21,13 +21,11 @@ final class RedisProbeStore implements ProbeStore {
 
     private static final Logger LOG = Logger.getLogger(RedisProbeStore.class.getName());
 
-    private final Vertx vertx;
     private final RedisLink link;
     private final RedisCalls calls;
     private final String tag;
 
     RedisProbeStore(Vertx vertx, RedisStoreOptions options) {
-        this.vertx = vertx;
         this.link = RedisLink.open(options.uri(), options.commandTimeout(), options.maxQueuedCommands());
         this.tag = "{" + options.prefix() + "}";
         this.calls = new RedisCalls(vertx.getOrCreateContext(), options.prefix(), link);
@@ -45,14 +43,10 @@ final class RedisProbeStore implements ProbeStore {
         return tag + ":probe:" + probe + ":baselines";
     }
 
-    private Future<RedisClusterAsyncCommands<String, String>> commands() {
-        RedisClusterAsyncCommands<String, String> commands = link.commands();
-        return commands != null ? Future.succeededFuture(commands) : calls.bridge(link.connect());
-    }
 
     @Override
     public Future<Void> put(ProbeSpec spec) {
-        return commands().compose(redis -> calls.bridge(redis.hlen(specs())).compose(count -> count >= MAX_PROBES
+        return calls.commands().compose(redis -> calls.bridge(redis.hlen(specs())).compose(count -> count >= MAX_PROBES
                 ? calls.bridge(redis.hexists(specs(), spec.name())).compose(exists -> exists ? Future.succeededFuture()
                         : Future.failedFuture(new IllegalStateException("at most " + MAX_PROBES + " probes; delete one first")))
                 : Future.succeededFuture())
@@ -62,12 +56,12 @@ final class RedisProbeStore implements ProbeStore {
 
     @Override
     public Future<Optional<ProbeSpec>> get(String name) {
-        return commands().compose(redis -> calls.bridge(redis.hget(specs(), name))).map(json -> Optional.ofNullable(spec(name, json)));
+        return calls.commands().compose(redis -> calls.bridge(redis.hget(specs(), name))).map(json -> Optional.ofNullable(spec(name, json)));
     }
 
     @Override
     public Future<List<ProbeSpec>> list() {
-        return commands().compose(redis -> calls.bridge(redis.hgetall(specs()))).map(all -> {
+        return calls.commands().compose(redis -> calls.bridge(redis.hgetall(specs()))).map(all -> {
             List<ProbeSpec> specs = new ArrayList<>();
             for (Map.Entry<String, String> entry : all.entrySet()) {
                 if (specs.size() >= MAX_PROBES) break;
@@ -94,14 +88,14 @@ final class RedisProbeStore implements ProbeStore {
 
     @Override
     public Future<Boolean> delete(String name) {
-        return commands().compose(redis -> calls.bridge(redis.hdel(specs(), name))
+        return calls.commands().compose(redis -> calls.bridge(redis.hdel(specs(), name))
                 .compose(removed -> calls.bridge(redis.del(runsKey(name), baselinesKey(name))).map(ignored -> removed > 0)));
     }
 
     @Override
     public Future<Void> addRun(ProbeRun run) {
         String json = ProbeCodec.toTree(run, true).toString();
-        return commands().compose(redis -> calls.bridge(redis.lpush(runsKey(run.probe()), json))
+        return calls.commands().compose(redis -> calls.bridge(redis.lpush(runsKey(run.probe()), json))
                 .compose(ignored -> calls.bridge(redis.ltrim(runsKey(run.probe()), 0, MAX_RUNS - 1)))).mapEmpty();
     }
 
@@ -109,7 +103,7 @@ final class RedisProbeStore implements ProbeStore {
     public Future<List<ProbeRun>> runs(String probe, int limit) {
         int bounded = Math.max(0, Math.min(limit, MAX_RUNS));
         if (bounded == 0) return Future.succeededFuture(List.of());
-        return commands().compose(redis -> calls.bridge(redis.lrange(runsKey(probe), 0, bounded - 1))).map(values -> {
+        return calls.commands().compose(redis -> calls.bridge(redis.lrange(runsKey(probe), 0, bounded - 1))).map(values -> {
             List<ProbeRun> runs = new ArrayList<>();
             for (String value : values) {
                 ProbeRun run = run(value);
@@ -131,21 +125,18 @@ final class RedisProbeStore implements ProbeStore {
 
     @Override
     public Future<Optional<ProbeRun>> baseline(String probe, String version) {
-        return commands().compose(redis -> calls.bridge(redis.hget(baselinesKey(probe), version)))
+        return calls.commands().compose(redis -> calls.bridge(redis.hget(baselinesKey(probe), version)))
                 .map(json -> Optional.ofNullable(run(json)));
     }
 
     @Override
     public Future<Void> setBaseline(String probe, String version, ProbeRun run) {
-        return commands().compose(redis -> calls.bridge(redis.hset(baselinesKey(probe), version, ProbeCodec.toTree(run, true).toString())))
+        return calls.commands().compose(redis -> calls.bridge(redis.hset(baselinesKey(probe), version, ProbeCodec.toTree(run, true).toString())))
                 .mapEmpty();
     }
 
     @Override
     public Future<Void> close() {
-        return vertx.executeBlocking(() -> {
-            link.close(); // blocks until Lettuce's threads stop
-            return null;
-        });
+        return calls.closeLink();
     }
 }

@@ -33,17 +33,15 @@ final class RedisTrafficLog implements TrafficLog {
 
     static final String FIELD = "v";
 
-    private final Context context;
     private final String tag;
     private final RedisLink link;
     private final RedisCalls calls;
     private final XAddArgs trim;
     private final int maxEntryChars;
     private final AtomicLong skipped = new AtomicLong();
-    private Future<RedisClusterAsyncCommands<String, String>> connecting;
 
     RedisTrafficLog(Context context, RedisStoreOptions options, int maxEntries, int maxEntryChars) {
-        this.context = requireNonNull(context, "context");
+        requireNonNull(context, "context");
         this.tag = "{" + options.prefix() + "}";
         this.link = RedisLink.open(options.uri(), options.commandTimeout(), options.maxQueuedCommands());
         this.calls = new RedisCalls(context, options.prefix(), link);
@@ -58,7 +56,7 @@ final class RedisTrafficLog implements TrafficLog {
 
     @Override
     public Future<Void> append(RecordedExchange exchange) {
-        return commands().compose(redis -> calls.bridge(redis.xadd(key(exchange.alias()), trim, Map.of(FIELD, exchange.encode()))))
+        return calls.commands().compose(redis -> calls.bridge(redis.xadd(key(exchange.alias()), trim, Map.of(FIELD, exchange.encode()))))
                 .mapEmpty();
     }
 
@@ -76,7 +74,7 @@ final class RedisTrafficLog implements TrafficLog {
     private Future<List<RecordedExchange>> range(String alias, Range.Boundary<String> lower, Instant to, int limit) {
         // An id of milliseconds alone ends a range at the last entry of that millisecond.
         Range<String> range = Range.from(lower, Range.Boundary.including(Long.toString(to.toEpochMilli())));
-        return commands().compose(redis -> calls.bridge(redis.xrange(key(alias), range, Limit.from(limit))))
+        return calls.commands().compose(redis -> calls.bridge(redis.xrange(key(alias), range, Limit.from(limit))))
                 .map(this::decode);
     }
 
@@ -98,17 +96,6 @@ final class RedisTrafficLog implements TrafficLog {
         return out;
     }
 
-    /**
-     * The connection, opened once on first use: connecting again for each caller would replace the
-     * connection under commands already sent on it. A failed attempt is retried by the next call.
-     */
-    private synchronized Future<RedisClusterAsyncCommands<String, String>> commands() {
-        RedisClusterAsyncCommands<String, String> commands = link.commands();
-        if (commands != null) return Future.succeededFuture(commands);
-        if (connecting == null || connecting.failed()) connecting = calls.bridge(link.connect());
-        return connecting;
-    }
-
     @Override
     public long skipped() {
         return skipped.get();
@@ -116,9 +103,6 @@ final class RedisTrafficLog implements TrafficLog {
 
     @Override
     public Future<Void> close() {
-        return context.executeBlocking(() -> {
-            link.close(); // blocks until Lettuce's threads stop
-            return null;
-        });
+        return calls.closeLink();
     }
 }

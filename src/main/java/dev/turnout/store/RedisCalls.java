@@ -18,11 +18,32 @@ public final class RedisCalls {
     private final Context context;
     private final String prefix;
     private final RedisLink link;
+    private Future<RedisClusterAsyncCommands<String, String>> connecting; // guarded by this
 
     public RedisCalls(Context context, String prefix, RedisLink link) {
         this.context = context;
         this.prefix = prefix;
         this.link = link;
+    }
+
+    /**
+     * The link's commands, connecting on first use (for stores with no start step). One attempt at a
+     * time: the link replaces its connection on every connect, so concurrent first calls would close
+     * each other's. A failed attempt is forgotten, so the next call tries again.
+     */
+    public synchronized Future<RedisClusterAsyncCommands<String, String>> commands() {
+        RedisClusterAsyncCommands<String, String> commands = link.commands();
+        if (commands != null) return Future.succeededFuture(commands);
+        if (connecting == null || connecting.failed()) connecting = bridge(link.connect());
+        return connecting;
+    }
+
+    /** Closes the link on a worker thread: closing waits for Lettuce's threads to stop, never an event loop's job. */
+    public Future<Void> closeLink() {
+        return context.executeBlocking(() -> {
+            link.close();
+            return null;
+        });
     }
 
     /** Every outcome also goes to the link, which replaces connections that only time out. */

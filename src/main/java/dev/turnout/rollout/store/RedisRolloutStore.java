@@ -261,11 +261,7 @@ final class RedisRolloutStore implements RolloutStore {
 
     @Override
     public Future<Void> close() {
-        // Closing waits for Lettuce's threads to stop: a worker's job, never an event loop's.
-        return vertx.executeBlocking(() -> {
-            link.close();
-            return null;
-        }).mapEmpty();
+        return calls.closeLink();
     }
 
     private Future<List<Object>> script(String sha, String script, String[] keys, String[] args) {
