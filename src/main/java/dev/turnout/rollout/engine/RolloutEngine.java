@@ -306,9 +306,12 @@ public final class RolloutEngine {
             if (weight > 0 && !version.equals(rollout.spec().candidate())) baselineVersions.add(version);
         });
         gates.check(rollout.spec().gate(), rollout.spec().candidate(), baselineVersions, rollout.id())
-                .compose(result -> get(rollout.id()).compose(latest -> latest.state() == RolloutState.GATING
-                        ? save(gated(latest, result, clock.instant()), token).<Void>mapEmpty()
-                        : Future.<Void>succeededFuture()))
+                // Only as the leader, with its fencing token: one that lost the lease meanwhile drops the
+                // verdict, and the next leader runs the gate again (a 0 token would pass as an operator's write).
+                .compose(result -> !leading || token <= 0 ? Future.<Void>succeededFuture()
+                        : get(rollout.id()).compose(latest -> latest.state() == RolloutState.GATING
+                                ? save(gated(latest, result, clock.instant()), token).<Void>mapEmpty()
+                                : Future.<Void>succeededFuture()))
                 .onFailure(error -> LOG.info("rollout " + rollout.id() + ": gate not decided yet (" + error.getMessage() + ")"))
                 .onComplete(done -> gatesRunning.remove(rollout.id()));
     }
