@@ -37,6 +37,12 @@ import java.util.function.Function;
 public final class ProbeRunner {
 
     static final int MAX_ANSWER_BYTES = 1 << 20;
+    /**
+     * Characters of answers a version's run keeps (each answer is also cut to
+     * {@link ItemOutcome#MAX_ANSWER_CHARS}): what is stored per run stays bounded whatever the set's
+     * size. Items past it keep their outcome and detail, not their answer, and are not compared for drift.
+     */
+    static final long MAX_KEPT_ANSWER_CHARS = 256 * 1024;
 
     private final Vertx vertx;
     private final HttpClient client;
@@ -61,10 +67,11 @@ public final class ProbeRunner {
         ItemOutcome[] outcomes = new ItemOutcome[items.size()];
         AtomicInteger next = new AtomicInteger();
         AtomicLong tokens = new AtomicLong();
+        AtomicLong keptChars = new AtomicLong();
         List<Future<Void>> workers = new ArrayList<>();
         for (int i = 0; i < Math.min(spec.concurrency(), items.size()); i++) {
             Promise<Void> done = Promise.promise();
-            work(spec, items, version, outcomes, next, tokens, done);
+            work(spec, items, version, outcomes, next, tokens, keptChars, done);
             workers.add(done.future());
         }
         return Future.join(workers).transform(ignored ->
@@ -72,7 +79,7 @@ public final class ProbeRunner {
     }
 
     private void work(ProbeSpec spec, List<GoldenItem> items, ModelVersion version, ItemOutcome[] outcomes, AtomicInteger next,
-            AtomicLong tokens, Promise<Void> done) {
+            AtomicLong tokens, AtomicLong keptChars, Promise<Void> done) {
         int index = next.getAndIncrement();
         if (index >= items.size()) {
             done.complete();
@@ -82,7 +89,7 @@ public final class ProbeRunner {
         if (tokens.get() >= spec.maxTokensPerRun()) {
             outcomes[index] = new ItemOutcome(item.id(), item.check().kind(), false, true,
                     "skipped: the run's token budget (" + spec.maxTokensPerRun() + ") is spent", "", null, 0, 0);
-            work(spec, items, version, outcomes, next, tokens, done);
+            work(spec, items, version, outcomes, next, tokens, keptChars, done);
             return;
         }
         boolean twice = item.check().kind().equals("exact") || item.check().kind().equals("semantic");
@@ -95,15 +102,21 @@ public final class ProbeRunner {
                 if (again != null) tokens.addAndGet(completionTokens(again));
                 return vertx.executeBlocking(() -> {
                     ItemResult result = Checker.check(item, answer, similarity);
-                    return new ItemOutcome(item.id(), item.check().kind(), result.passed(), false, result.detail(), shown(answer),
-                            again == null ? null : shown(again), latencyMs,
+                    String shown = shown(answer);
+                    String repeated = again == null ? null : shown(again);
+                    long size = Math.min(shown.length(), ItemOutcome.MAX_ANSWER_CHARS)
+                            + (repeated == null ? 0 : Math.min(repeated.length(), ItemOutcome.MAX_ANSWER_CHARS));
+                    boolean kept = keptChars.addAndGet(size) <= MAX_KEPT_ANSWER_CHARS;
+                    return new ItemOutcome(item.id(), item.check().kind(), result.passed(), false, result.detail(),
+                            kept ? shown : "(not kept: the run's answers are over " + MAX_KEPT_ANSWER_CHARS + " characters)",
+                            kept ? repeated : null, latencyMs,
                             completionTokens(answer) + (again == null ? 0 : completionTokens(again)));
                 }, false);
             });
         }).onComplete(finished -> {
             outcomes[index] = finished.succeeded() ? finished.result()
                     : new ItemOutcome(item.id(), item.check().kind(), false, false, "failed: " + finished.cause(), "", null, 0, 0);
-            work(spec, items, version, outcomes, next, tokens, done);
+            work(spec, items, version, outcomes, next, tokens, keptChars, done);
         });
     }
 

@@ -7,14 +7,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Probes, their runs (the newest {@link #MAX_RUNS} per probe) and each version's baseline run; in
+ * Probes (at most {@link #MAX_PROBES}), their runs (the newest {@link #MAX_RUNS} per probe, each with at
+ * most {@code ProbeRunner.MAX_KEPT_ANSWER_CHARS} of answers per version) and each version's baseline run; in
  * memory beside an in-memory route store, in Redis beside a Redis one. Runs read back from Redis
  * are hostile input: one that cannot be read is skipped.
  */
 public interface ProbeStore {
 
-    int MAX_RUNS = 50;
-    int MAX_PROBES = 200;
+    int MAX_RUNS = 20;
+    int MAX_PROBES = 100;
 
     Future<Void> put(ProbeSpec spec);
 
