@@ -14,6 +14,7 @@ import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -57,9 +58,14 @@ class AdminApiTest {
     }
 
     private static HttpResponse<String> call(String method, String url, String body, String... headers) {
+        // The admin API takes writes only as JSON or YAML.
+        return callAs("application/json", method, url, body, headers);
+    }
+
+    private static HttpResponse<String> callAs(String contentType, String method, String url, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("content-type", "application/json"); // the admin API takes writes only as JSON or YAML
+                .header("content-type", contentType);
         for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
         return Http.send(request);
     }
@@ -109,6 +115,20 @@ class AdminApiTest {
         assertThat(gateway.store().current().revision()).isEqualTo(1);
         assertThat(call("DELETE", admin + "/admin/versions/v2", null).statusCode()).isEqualTo(422);
         assertThat(call("PUT", admin + "/admin/routes", "{not json").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldTakeTheRoutesFileAsKeptInGitWithTheYamlContentType() throws Exception {
+        start(null);
+        // Verbatim, comments and flow maps included: what a CI job sends with --data-binary @conf/routes.yaml.
+        String file = Files.readString(Path.of("conf/routes.yaml"));
+        HttpResponse<String> put = callAs("application/yaml", "PUT", admin + "/admin/routes", file,
+                "x-turnout-author", "ci", "x-turnout-reason", "deploy main");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(put.headers().firstValue("etag")).contains("\"2\"");
+        assertThat(gateway.store().current().sameRoutesAs(RouteCodec.fromYaml(file))).isTrue();
+        // The same file parsed as JSON is refused, so the content type is what makes it work.
+        assertThat(call("PUT", admin + "/admin/routes", file).statusCode()).isEqualTo(400);
     }
 
     @Test
