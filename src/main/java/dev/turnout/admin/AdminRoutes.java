@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.turnout.golden.GoldenSets;
 import dev.turnout.route.Alias;
 import dev.turnout.route.RouteCodec;
+import dev.turnout.route.RouteDiff;
 import dev.turnout.route.RoutePolicy;
 import dev.turnout.route.RouteTable;
 import dev.turnout.route.RouteValidator;
@@ -17,9 +18,14 @@ import dev.turnout.store.RevisionConflictException;
 import dev.turnout.store.RouteStore;
 import dev.turnout.store.StoreStatus;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -33,11 +39,17 @@ import java.util.function.UnaryOperator;
  * The store decides, never this instance's copy, which may lag. Without an expected revision an
  * edit is applied to the store's newest table and retried there when another write slips in,
  * since the caller asked for "apply my change", not "apply it to revision n": concurrent
- * unconditional writes all land. This class maps outcomes to HTTP and nothing more.
+ * unconditional writes all land. With {@code ?dryRun=true} a write is computed and validated the
+ * same way on the store's newest table and answered with its changes, but never stored. This class
+ * maps outcomes to HTTP and nothing more.
  */
 final class AdminRoutes {
 
     private static final long MAX_BODY_BYTES = 4L << 20;
+    private static final String DRY_RUN = "dryRun";
+    private static final Set<String> NONE = Set.of();
+    /** Every route write: {@code reason} is recorded, {@code dryRun=true} previews instead of applying. */
+    private static final Set<String> WRITE = Set.of(DRY_RUN, "reason");
 
     private final RouteStore store;
     private final RoutePolicy policy;
@@ -53,30 +65,55 @@ final class AdminRoutes {
         BodyHandler goldenSets = BodyHandler.create(false).setBodyLimit(GoldenSets.MAX_DOCUMENT_CHARS);
         router.route("/admin/*").handler(context -> (context.normalizedPath().startsWith(GoldenSetRoutes.PATH + "/")
                 ? goldenSets : bodies).handle(context));
-        router.get("/admin/routes").handler(this::getRoutes);
+        router.get("/admin/routes").handler(known(NONE, this::getRoutes));
         // A whole table needs no base: without a revision it is last-writer-wins, which is also
         // how an operator replaces a garbled table or revision.
-        router.put("/admin/routes").handler(context -> {
+        router.put("/admin/routes").handler(known(WRITE, context -> {
             JsonNode document = body(context);
             long expected = expectedRevision(context, document.path("revision"));
-            respond(context, store.write(RouteCodec.fromTree(document, policy), expected, change(context, "replace-routes")));
-        });
-        router.put("/admin/versions/:id").handler(context -> update(context, "put-version " + context.pathParam("id"),
-                current -> RouteChanges.putVersion(current, context.pathParam("id"), body(context))));
-        router.delete("/admin/versions/:id").handler(context -> update(context, "delete-version " + context.pathParam("id"),
-                current -> RouteChanges.deleteVersion(current, context.pathParam("id"))));
-        router.put("/admin/aliases/:name").handler(context -> update(context, "put-alias " + context.pathParam("name"),
-                current -> RouteChanges.putAlias(current, context.pathParam("name"), body(context))));
-        router.patch("/admin/aliases/:name").handler(context -> update(context, "patch-alias " + context.pathParam("name"),
-                current -> RouteChanges.patchAlias(current, context.pathParam("name"), body(context))));
-        router.post("/admin/rollback").handler(this::rollback);
-        router.post("/admin/aliases/:name/rollback").handler(this::rollbackAlias);
-        router.get("/admin/history").handler(this::history);
-        router.get("/admin/history/:revision").handler(context ->
+            replace(context, expected, RouteCodec.fromTree(document, policy), change(context, "replace-routes"));
+        }));
+        router.put("/admin/versions/:id").handler(known(WRITE, context -> update(context, "put-version " + context.pathParam("id"),
+                current -> RouteChanges.putVersion(current, context.pathParam("id"), body(context)))));
+        router.delete("/admin/versions/:id").handler(known(WRITE, context -> update(context, "delete-version " + context.pathParam("id"),
+                current -> RouteChanges.deleteVersion(current, context.pathParam("id")))));
+        router.put("/admin/aliases/:name").handler(known(WRITE, context -> update(context, "put-alias " + context.pathParam("name"),
+                current -> RouteChanges.putAlias(current, context.pathParam("name"), body(context)))));
+        router.patch("/admin/aliases/:name").handler(known(WRITE, context -> update(context, "patch-alias " + context.pathParam("name"),
+                current -> RouteChanges.patchAlias(current, context.pathParam("name"), body(context)))));
+        router.post("/admin/rollback").handler(known(WRITE, this::rollback));
+        router.post("/admin/aliases/:name/rollback").handler(known(WRITE, this::rollbackAlias));
+        router.get("/admin/history").handler(known(Set.of("limit", "tables"), this::history));
+        router.get("/admin/history/:revision").handler(known(NONE, context ->
                 store.revision(revisionParam(context.pathParam("revision")))
                         .onSuccess(revision -> context.json(historyEntry(revision, true)))
-                        .onFailure(error -> AdminErrors.fail(context, error)));
-        router.get("/admin/status").handler(this::status);
+                        .onFailure(error -> AdminErrors.fail(context, error))));
+        router.get("/admin/status").handler(known(NONE, this::status));
+    }
+
+    /**
+     * Refuses query parameters the route does not take (400 naming the ones it does): a misspelt
+     * {@code ?dryrun=true} would otherwise be ignored and the write it meant to preview applied.
+     * A {@code dryRun} that is neither {@code true} nor {@code false} is refused for the same reason.
+     */
+    private static Handler<RoutingContext> known(Set<String> parameters, Handler<RoutingContext> handler) {
+        return context -> {
+            MultiMap query = context.queryParams();
+            List<String> unknown = query.names().stream().filter(name -> !parameters.contains(name)).sorted().toList();
+            if (!unknown.isEmpty()) {
+                AdminErrors.send(context, 400, "unknown_parameter", "Unknown query parameter(s) " + String.join(", ", unknown)
+                        + "; " + context.request().method() + " " + context.currentRoute().getPath() + " takes "
+                        + (parameters.isEmpty() ? "none" : String.join(", ", new TreeSet<>(parameters))) + " (names are case-sensitive).",
+                        null);
+                return;
+            }
+            String dryRun = query.get(DRY_RUN);
+            if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
+                AdminErrors.send(context, 400, "bad_request", "dryRun is true or false, got '" + dryRun + "'", null);
+                return;
+            }
+            handler.handle(context);
+        };
     }
 
     private void getRoutes(RoutingContext context) {
@@ -85,9 +122,47 @@ final class AdminRoutes {
 
     /** A partial edit: the store applies it to the revision named by If-Match, or else to its newest. */
     private void update(RoutingContext context, String action, UnaryOperator<RouteTable> edit) {
+        update(context, expectedRevision(context, null), edit, change(context, action));
+    }
+
+    private void update(RoutingContext context, long expected, UnaryOperator<RouteTable> edit, ChangeInfo change) {
         // Edits are read back by the codec; this adds the deployment's own rules (the apiKeyEnv allow-list).
-        respond(context, store.update(expectedRevision(context, null),
-                current -> RouteValidator.requireValid(edit.apply(current), policy), change(context, action)));
+        UnaryOperator<RouteTable> checked = current -> RouteValidator.requireValid(edit.apply(current), policy);
+        if (dryRun(context)) preview(context, expected, checked);
+        else respond(context, store.update(expected, checked, change));
+    }
+
+    /** A whole table, already validated: it replaces the stored one whatever that holds. */
+    private void replace(RoutingContext context, long expected, RouteTable table, ChangeInfo change) {
+        if (dryRun(context)) preview(context, expected, current -> table);
+        else respond(context, store.write(table, expected, change));
+    }
+
+    private static boolean dryRun(RoutingContext context) {
+        return "true".equals(context.queryParams().get(DRY_RUN));
+    }
+
+    /**
+     * A dry run: the write's table computed on the store's newest readable table (what the write
+     * would be applied to) and its changes, stored nowhere. With If-Match it conflicts as the
+     * write would, so a preview that passes names the revision to send the real write with.
+     */
+    private void preview(RoutingContext context, long expected, UnaryOperator<RouteTable> edit) {
+        store.history(1).map(history -> {
+            RouteTable base = history.revisions().isEmpty() ? store.current() : history.revisions().get(0).table();
+            if (expected != RouteStore.ANY_REVISION && expected != base.revision()) {
+                throw new RevisionConflictException(expected, base.revision());
+            }
+            RouteTable proposed = edit.apply(base).withRevision(base.revision());
+            ObjectNode body = RouteCodec.JSON.createObjectNode().put("dryRun", true).put("revision", base.revision());
+            body.set("changes", RouteDiff.toJson(RouteDiff.between(base, proposed)));
+            body.set("routes", RouteCodec.toTree(proposed));
+            return body;
+        }).onSuccess(body -> {
+            context.response().putHeader("etag", etag(body.get("revision").asLong())).putHeader("x-turnout-dry-run", "true")
+                    .putHeader("content-type", "application/json");
+            context.end(body.toPrettyString());
+        }).onFailure(error -> AdminErrors.fail(context, error));
     }
 
     private Future<RouteTable> checked(RouteTable table) {
@@ -116,8 +191,9 @@ final class AdminRoutes {
                         .filter(revision -> revision.revision() < history.newestRevision()).findFirst()
                         .orElseThrow(() -> new RouteChanges.NotFoundException("there is no earlier revision to roll back to")));
         // An old revision may predate today's allow-list: it is checked like any other write.
-        target.onSuccess(revision -> respond(context, checked(revision.table()).compose(table -> store.write(table, expected,
-                        change(context, "rollback to " + revision.revision(), request)))))
+        target.onSuccess(revision -> checked(revision.table())
+                        .onSuccess(table -> replace(context, expected, table, change(context, "rollback to " + revision.revision(), request)))
+                        .onFailure(error -> AdminErrors.fail(context, error)))
                 .onFailure(error -> AdminErrors.fail(context, error));
     }
 
@@ -137,9 +213,9 @@ final class AdminRoutes {
                     .orElseThrow(() -> new RouteChanges.NotFoundException(
                             "alias '" + name + "' has no earlier state in the kept history")));
         }
-        target.onSuccess(revision -> respond(context, store.update(expected,
-                        current -> RouteValidator.requireValid(RouteChanges.restoreAlias(current, revision.table(), name), policy),
-                        change(context, "rollback alias " + name + " to " + revision.revision(), request))))
+        target.onSuccess(revision -> update(context, expected,
+                        current -> RouteChanges.restoreAlias(current, revision.table(), name),
+                        change(context, "rollback alias " + name + " to " + revision.revision(), request)))
                 .onFailure(error -> AdminErrors.fail(context, error));
     }
 

@@ -132,6 +132,71 @@ class AdminApiTest {
     }
 
     @Test
+    void shouldPreviewAPatchWithItsChangesWithoutApplyingIt() throws Exception {
+        start(null);
+        HttpResponse<String> preview = call("PATCH", admin + "/admin/aliases/bot?dryRun=true", "{\"split\":{\"v2\":50}}");
+        assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+        assertThat(preview.headers().firstValue("x-turnout-dry-run")).contains("true");
+        assertThat(preview.headers().firstValue("etag")).contains("\"1\"");
+        JsonNode body = Http.json(preview);
+        assertThat(body.get("changes").toString())
+                .isEqualTo("[{\"path\":\"aliases.bot.split.v2\",\"from\":10,\"to\":50}]");
+        assertThat(body.at("/routes/aliases/bot/split/v2").asInt()).isEqualTo(50);
+        assertThat(body.at("/routes/revision").asLong()).isEqualTo(1);
+        assertThat(gateway.store().current().revision()).isEqualTo(1);
+        assertThat(gateway.store().current().alias("bot").split().get("v2")).isEqualTo(10.0);
+        assertThat(Http.json(call("GET", admin + "/admin/history", null)).size()).isEqualTo(1);
+        // A preview checks If-Match as the write would, and validates as the write would.
+        assertThat(call("PATCH", admin + "/admin/aliases/bot?dryRun=true", "{}", "if-match", "\"7\"").statusCode()).isEqualTo(409);
+        assertThat(call("DELETE", admin + "/admin/versions/v2?dryRun=true", null).statusCode()).isEqualTo(422);
+    }
+
+    @Test
+    void shouldPreviewEveryRouteWriteAndApplyNone() throws Exception {
+        start(null);
+        call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":100}}");
+        String[][] writes = {
+                {"PUT", "/admin/routes", "{\"versions\":{\"v1\":{\"url\":\"http://127.0.0.1:9/v1\"}},\"aliases\":{}}",
+                        "versions.v2"},
+                {"PUT", "/admin/versions/v3", "{\"url\":\"http://127.0.0.1:9/v1\"}", "versions.v3"},
+                {"PATCH", "/admin/aliases/other", "{\"split\":{\"v2\":1}}", "aliases.other.split.v2"},
+                {"PUT", "/admin/aliases/canary", "{\"split\":{\"v1\":1}}", "aliases.canary"},
+                {"POST", "/admin/rollback", null, "aliases.bot.split.v2"},
+                {"POST", "/admin/aliases/bot/rollback", null, "aliases.bot.split.v2"},
+        };
+        for (String[] write : writes) {
+            HttpResponse<String> preview = call(write[0], admin + write[1] + "?dryRun=true", write[2]);
+            assertThat(preview.statusCode()).as(write[0] + " " + write[1] + ": " + preview.body()).isEqualTo(200);
+            assertThat(preview.headers().firstValue("x-turnout-dry-run")).contains("true");
+            assertThat(Http.json(preview).get("changes").findValuesAsText("path")).as(write[1]).contains(write[3]);
+            assertThat(gateway.store().current().revision()).as(write[1]).isEqualTo(2);
+        }
+        assertThat(gateway.store().current().alias("other").split()).containsOnlyKeys("v1");
+        // dryRun=false is the write itself.
+        assertThat(call("POST", admin + "/admin/rollback?dryRun=false", null).statusCode()).isEqualTo(200);
+        assertThat(gateway.store().current().revision()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRefuseUnknownQueryParametersAndApplyNothing() throws Exception {
+        start(null);
+        HttpResponse<String> misspelt = call("PATCH", admin + "/admin/aliases/bot?dryrun=true", "{\"split\":{\"v2\":50}}");
+        assertThat(misspelt.statusCode()).isEqualTo(400);
+        assertThat(Http.json(misspelt).at("/error/message").asText()).contains("dryrun").contains("dryRun, reason");
+        assertThat(gateway.store().current().revision()).isEqualTo(1);
+        assertThat(call("PUT", admin + "/admin/routes?dryRun=yes", ROUTES).statusCode()).isEqualTo(400);
+        assertThat(call("GET", admin + "/admin/routes?x=1", null).statusCode()).isEqualTo(400);
+        assertThat(Http.json(call("GET", admin + "/admin/history?limit=1&table=true", null)).at("/error/message").asText())
+                .contains("limit, tables");
+        // The parameters each route takes still work.
+        assertThat(call("PATCH", admin + "/admin/aliases/bot?reason=ramp", "{\"split\":{\"v2\":50}}").statusCode()).isEqualTo(200);
+        JsonNode newest = Http.json(call("GET", admin + "/admin/history?limit=1&tables=true", null));
+        assertThat(newest.size()).isEqualTo(1);
+        assertThat(newest.get(0).get("reason").asText()).isEqualTo("ramp");
+        assertThat(newest.get(0).has("routes")).isTrue();
+    }
+
+    @Test
     void shouldRollBackByRollingForward() throws Exception {
         start(null);
         call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":100}}");
