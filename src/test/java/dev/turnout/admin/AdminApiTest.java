@@ -197,6 +197,22 @@ class AdminApiTest {
     }
 
     @Test
+    void shouldShowWhatEachRevisionChangedAgainstThePreviousOne() throws Exception {
+        start(null);
+        call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":50}}");
+        JsonNode second = Http.json(call("GET", admin + "/admin/history/2", null));
+        assertThat(second.get("previousRevision").asLong()).isEqualTo(1);
+        assertThat(second.get("changes").toString())
+                .isEqualTo("[{\"path\":\"aliases.bot.split.v2\",\"from\":10,\"to\":50}]");
+        assertThat(second.at("/routes/aliases/bot/split/v2").asInt()).isEqualTo(50);
+        JsonNode first = Http.json(call("GET", admin + "/admin/history/1", null));
+        assertThat(first.get("previousRevision").isNull()).isTrue();
+        assertThat(first.get("changes").isArray()).isTrue();
+        assertThat(first.get("changes")).isEmpty();
+        assertThat(call("GET", admin + "/admin/history/9", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void shouldRollBackByRollingForward() throws Exception {
         start(null);
         call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":100}}");
