@@ -73,10 +73,24 @@ final class AdminRoutes {
             long expected = expectedRevision(context, document.path("revision"));
             replace(context, expected, RouteCodec.fromTree(document, policy), change(context, "replace-routes"));
         }));
+        router.get("/admin/versions/:id").handler(known(NONE, context -> {
+            RouteTable table = store.current();
+            JsonNode version = RouteCodec.toTree(table).path("versions").get(context.pathParam("id"));
+            if (version == null) throw new RouteChanges.NotFoundException("no version named '" + context.pathParam("id") + "'");
+            respondPart(context, table, version);
+        }));
         router.put("/admin/versions/:id").handler(known(WRITE, context -> update(context, "put-version " + context.pathParam("id"),
                 current -> RouteChanges.putVersion(current, context.pathParam("id"), body(context)))));
         router.delete("/admin/versions/:id").handler(known(WRITE, context -> update(context, "delete-version " + context.pathParam("id"),
                 current -> RouteChanges.deleteVersion(current, context.pathParam("id")))));
+        router.get("/admin/aliases/:name").handler(known(NONE, context -> {
+            RouteTable table = store.current();
+            Alias alias = table.alias(context.pathParam("name"));
+            if (alias == null) throw new RouteChanges.NotFoundException("no alias named '" + context.pathParam("name") + "'");
+            respondPart(context, table, RouteCodec.aliasTree(alias));
+        }));
+        router.delete("/admin/aliases/:name").handler(known(WRITE, context -> update(context, "delete-alias " + context.pathParam("name"),
+                current -> RouteChanges.deleteAlias(current, context.pathParam("name")))));
         router.put("/admin/aliases/:name").handler(known(WRITE, context -> update(context, "put-alias " + context.pathParam("name"),
                 current -> RouteChanges.putAlias(current, context.pathParam("name"), body(context)))));
         router.patch("/admin/aliases/:name").handler(known(WRITE, context -> update(context, "patch-alias " + context.pathParam("name"),
@@ -175,6 +189,15 @@ final class AdminRoutes {
             context.response().putHeader("etag", etag(table.revision())).putHeader("content-type", "application/json");
             context.end(RouteCodec.toTree(table).toPrettyString());
         }).onFailure(error -> AdminErrors.fail(context, error));
+    }
+
+    /**
+     * One alias or version as PUT takes it, with the table's revision as ETag: a client can edit it
+     * and PUT it back with If-Match, without reading and re-sending the whole table.
+     */
+    private static void respondPart(RoutingContext context, RouteTable table, JsonNode part) {
+        context.response().putHeader("etag", etag(table.revision())).putHeader("content-type", "application/json");
+        context.end(part.toPrettyString());
     }
 
     /** Roll-forward to a copy of an older revision; by default the one before the current. */

@@ -113,7 +113,6 @@ class AdminApiTest {
         assertThat(errors.toString()).contains("versions.v1.url").contains("aliases.bot.split.v1")
                 .contains("aliases.bot.split.v9").contains("aliases.bot.noiseSample");
         assertThat(gateway.store().current().revision()).isEqualTo(1);
-        assertThat(call("DELETE", admin + "/admin/versions/v2", null).statusCode()).isEqualTo(422);
         assertThat(call("PUT", admin + "/admin/routes", "{not json").statusCode()).isEqualTo(400);
     }
 
@@ -148,7 +147,8 @@ class AdminApiTest {
         assertThat(Http.json(call("GET", admin + "/admin/history", null)).size()).isEqualTo(1);
         // A preview checks If-Match as the write would, and validates as the write would.
         assertThat(call("PATCH", admin + "/admin/aliases/bot?dryRun=true", "{}", "if-match", "\"7\"").statusCode()).isEqualTo(409);
-        assertThat(call("DELETE", admin + "/admin/versions/v2?dryRun=true", null).statusCode()).isEqualTo(422);
+        assertThat(call("PUT", admin + "/admin/aliases/bot?dryRun=true", "{\"split\":{\"v9\":1}}").statusCode()).isEqualTo(422);
+        assertThat(call("DELETE", admin + "/admin/versions/v2?dryRun=true", null).statusCode()).isEqualTo(409);
     }
 
     @Test
@@ -160,6 +160,7 @@ class AdminApiTest {
                         "versions.v2"},
                 {"PUT", "/admin/versions/v3", "{\"url\":\"http://127.0.0.1:9/v1\"}", "versions.v3"},
                 {"PATCH", "/admin/aliases/other", "{\"split\":{\"v2\":1}}", "aliases.other.split.v2"},
+                {"DELETE", "/admin/aliases/other", null, "aliases.other"},
                 {"PUT", "/admin/aliases/canary", "{\"split\":{\"v1\":1}}", "aliases.canary"},
                 {"POST", "/admin/rollback", null, "aliases.bot.split.v2"},
                 {"POST", "/admin/aliases/bot/rollback", null, "aliases.bot.split.v2"},
@@ -210,6 +211,38 @@ class AdminApiTest {
         assertThat(first.get("changes").isArray()).isTrue();
         assertThat(first.get("changes")).isEmpty();
         assertThat(call("GET", admin + "/admin/history/9", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldGetAndDeleteOneAliasAndOneVersion() throws Exception {
+        start(null);
+        HttpResponse<String> alias = call("GET", admin + "/admin/aliases/bot", null);
+        assertThat(alias.statusCode()).isEqualTo(200);
+        assertThat(alias.headers().firstValue("etag")).contains("\"1\"");
+        assertThat(Http.json(alias).get("split").toString()).isEqualTo("{\"v1\":90,\"v2\":10}");
+        HttpResponse<String> version = call("GET", admin + "/admin/versions/v2", null);
+        assertThat(version.statusCode()).isEqualTo(200);
+        assertThat(Http.json(version).get("url").asText()).isEqualTo("http://127.0.0.1:9/v1");
+        assertThat(call("GET", admin + "/admin/aliases/nobody", null).statusCode()).isEqualTo(404);
+        assertThat(call("GET", admin + "/admin/versions/v9", null).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> inUse = call("DELETE", admin + "/admin/versions/v1", null);
+        assertThat(inUse.statusCode()).isEqualTo(409);
+        JsonNode error = Http.json(inUse).get("error");
+        assertThat(error.get("type").asText()).isEqualTo("in_use");
+        assertThat(error.get("message").asText()).contains("bot, other");
+        assertThat(error.get("errors").toString()).isEqualTo("[\"aliases.bot.split.v1\",\"aliases.other.split.v1\"]");
+        assertThat(gateway.store().current().revision()).isEqualTo(1);
+
+        HttpResponse<String> deleted = call("DELETE", admin + "/admin/aliases/other", null, "if-match", "\"1\"");
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(gateway.store().current().alias("other")).isNull();
+        assertThat(Http.json(call("GET", admin + "/admin/history?limit=1", null)).get(0).get("action").asText())
+                .isEqualTo("delete-alias other");
+        assertThat(call("DELETE", admin + "/admin/aliases/other", null).statusCode()).isEqualTo(404);
+        call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":null}}");
+        assertThat(call("DELETE", admin + "/admin/versions/v2", null).statusCode()).isEqualTo(200);
+        assertThat(gateway.store().current().version("v2")).isNull();
     }
 
     @Test
