@@ -19,13 +19,10 @@ import dev.turnout.store.RouteStore;
 import dev.turnout.store.StoreStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -47,7 +44,6 @@ final class AdminRoutes {
 
     private static final long MAX_BODY_BYTES = 4L << 20;
     private static final String DRY_RUN = "dryRun";
-    private static final Set<String> NONE = Set.of();
     /** Every route write: {@code reason} is recorded, {@code dryRun=true} previews instead of applying. */
     private static final Set<String> WRITE = Set.of(DRY_RUN, "reason");
 
@@ -65,66 +61,56 @@ final class AdminRoutes {
         BodyHandler goldenSets = BodyHandler.create(false).setBodyLimit(GoldenSets.MAX_DOCUMENT_CHARS);
         router.route("/admin/*").handler(context -> (context.normalizedPath().startsWith(GoldenSetRoutes.PATH + "/")
                 ? goldenSets : bodies).handle(context));
-        router.get("/admin/routes").handler(known(NONE, this::getRoutes));
+        router.get("/admin/routes").handler(QueryParams.only(QueryParams.NONE, this::getRoutes));
         // A whole table needs no base: without a revision it is last-writer-wins, which is also
         // how an operator replaces a garbled table or revision.
-        router.put("/admin/routes").handler(known(WRITE, context -> {
+        router.put("/admin/routes").handler(write(context -> {
             JsonNode document = body(context);
             long expected = expectedRevision(context, document.path("revision"));
             replace(context, expected, RouteCodec.fromTree(document, policy), change(context, "replace-routes"));
         }));
-        router.get("/admin/versions/:id").handler(known(NONE, context -> {
+        router.get("/admin/versions/:id").handler(QueryParams.only(QueryParams.NONE, context -> {
             RouteTable table = store.current();
             JsonNode version = RouteCodec.toTree(table).path("versions").get(context.pathParam("id"));
             if (version == null) throw new RouteChanges.NotFoundException("no version named '" + context.pathParam("id") + "'");
             respondPart(context, table, version);
         }));
-        router.put("/admin/versions/:id").handler(known(WRITE, context -> update(context, "put-version " + context.pathParam("id"),
+        router.put("/admin/versions/:id").handler(write(context -> update(context, "put-version " + context.pathParam("id"),
                 current -> RouteChanges.putVersion(current, context.pathParam("id"), body(context)))));
-        router.delete("/admin/versions/:id").handler(known(WRITE, context -> update(context, "delete-version " + context.pathParam("id"),
+        router.delete("/admin/versions/:id").handler(write(context -> update(context, "delete-version " + context.pathParam("id"),
                 current -> RouteChanges.deleteVersion(current, context.pathParam("id")))));
-        router.get("/admin/aliases/:name").handler(known(NONE, context -> {
+        router.get("/admin/aliases/:name").handler(QueryParams.only(QueryParams.NONE, context -> {
             RouteTable table = store.current();
             Alias alias = table.alias(context.pathParam("name"));
             if (alias == null) throw new RouteChanges.NotFoundException("no alias named '" + context.pathParam("name") + "'");
             respondPart(context, table, RouteCodec.aliasTree(alias));
         }));
-        router.delete("/admin/aliases/:name").handler(known(WRITE, context -> update(context, "delete-alias " + context.pathParam("name"),
+        router.delete("/admin/aliases/:name").handler(write(context -> update(context, "delete-alias " + context.pathParam("name"),
                 current -> RouteChanges.deleteAlias(current, context.pathParam("name")))));
-        router.put("/admin/aliases/:name").handler(known(WRITE, context -> update(context, "put-alias " + context.pathParam("name"),
+        router.put("/admin/aliases/:name").handler(write(context -> update(context, "put-alias " + context.pathParam("name"),
                 current -> RouteChanges.putAlias(current, context.pathParam("name"), body(context)))));
-        router.patch("/admin/aliases/:name").handler(known(WRITE, context -> update(context, "patch-alias " + context.pathParam("name"),
+        router.patch("/admin/aliases/:name").handler(write(context -> update(context, "patch-alias " + context.pathParam("name"),
                 current -> RouteChanges.patchAlias(current, context.pathParam("name"), body(context)))));
-        router.post("/admin/rollback").handler(known(WRITE, this::rollback));
-        router.post("/admin/aliases/:name/rollback").handler(known(WRITE, this::rollbackAlias));
-        router.get("/admin/history").handler(known(Set.of("limit", "tables"), this::history));
-        router.get("/admin/history/:revision").handler(known(NONE, this::historyRevision));
-        router.get("/admin/status").handler(known(NONE, this::status));
+        router.post("/admin/rollback").handler(write(this::rollback));
+        router.post("/admin/aliases/:name/rollback").handler(write(this::rollbackAlias));
+        router.get("/admin/history").handler(QueryParams.only(Set.of("limit", "tables"), this::history));
+        router.get("/admin/history/:revision").handler(QueryParams.only(QueryParams.NONE, this::historyRevision));
+        router.get("/admin/status").handler(QueryParams.only(QueryParams.NONE, this::status));
     }
 
     /**
-     * Refuses query parameters the route does not take (400 naming the ones it does): a misspelt
-     * {@code ?dryrun=true} would otherwise be ignored and the write it meant to preview applied.
-     * A {@code dryRun} that is neither {@code true} nor {@code false} is refused for the same reason.
+     * A route write: {@code reason} and {@code dryRun} and nothing else. A {@code dryRun} that is
+     * neither {@code true} nor {@code false} is refused rather than taken for false, which would apply.
      */
-    private static Handler<RoutingContext> known(Set<String> parameters, Handler<RoutingContext> handler) {
-        return context -> {
-            MultiMap query = context.queryParams();
-            List<String> unknown = query.names().stream().filter(name -> !parameters.contains(name)).sorted().toList();
-            if (!unknown.isEmpty()) {
-                AdminErrors.send(context, 400, "unknown_parameter", "Unknown query parameter(s) " + String.join(", ", unknown)
-                        + "; " + context.request().method() + " " + context.currentRoute().getPath() + " takes "
-                        + (parameters.isEmpty() ? "none" : String.join(", ", new TreeSet<>(parameters))) + " (names are case-sensitive).",
-                        null);
-                return;
-            }
-            String dryRun = query.get(DRY_RUN);
+    private static Handler<RoutingContext> write(Handler<RoutingContext> handler) {
+        return QueryParams.only(WRITE, context -> {
+            String dryRun = context.queryParams().get(DRY_RUN);
             if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
                 AdminErrors.send(context, 400, "bad_request", "dryRun is true or false, got '" + dryRun + "'", null);
                 return;
             }
             handler.handle(context);
-        };
+        });
     }
 
     private void getRoutes(RoutingContext context) {
@@ -160,7 +146,10 @@ final class AdminRoutes {
      */
     private void preview(RoutingContext context, long expected, UnaryOperator<RouteTable> edit) {
         store.history(1).map(history -> {
-            RouteTable base = history.revisions().isEmpty() ? store.current() : history.revisions().get(0).table();
+            // A garbled newest entry is not readable: this instance's table is then the best guess of it.
+            Revision newest = history.revisions().isEmpty() ? null : history.revisions().get(0);
+            RouteTable base = newest != null && newest.revision() == history.newestRevision()
+                    ? newest.table().withRevision(newest.revision()) : store.current();
             if (expected != RouteStore.ANY_REVISION && expected != base.revision()) {
                 throw new RevisionConflictException(expected, base.revision());
             }
