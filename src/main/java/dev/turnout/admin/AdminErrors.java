@@ -43,6 +43,8 @@ final class AdminErrors {
         } else if (error instanceof RevisionConflictException) {
             context.response().putHeader("etag", "\"" + ((RevisionConflictException) error).actual() + "\"");
             send(context, 409, "revision_conflict", error.getMessage(), null);
+        } else if (error instanceof RouteChanges.InUseException) {
+            send(context, 409, "in_use", error.getMessage(), ((RouteChanges.InUseException) error).uses());
         } else if (error instanceof StoreCorruptException) {
             send(context, 409, "store_corrupt", error.getMessage(), null);
         } else if (error instanceof StoreUnavailableException) {

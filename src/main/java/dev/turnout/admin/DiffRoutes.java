@@ -6,6 +6,7 @@ import dev.turnout.diff.Verdict;
 import io.vertx.ext.web.Router;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -16,6 +17,7 @@ import java.util.function.Supplier;
  */
 public final class DiffRoutes {
 
+    private static final Set<String> SAMPLE_FILTERS = Set.of("alias", "candidate", "verdict", "kind", "sort", "limit");
     private static final List<String> VERDICTS = Arrays.stream(Verdict.values()).map(Verdict::label).toList();
     private static final List<String> KINDS = List.of(DiffRecord.CANDIDATE, DiffRecord.NOISE);
     private static final List<String> SORTS = Arrays.stream(DiffReport.SampleOrder.values())
@@ -29,9 +31,9 @@ public final class DiffRoutes {
 
     /** @param semanticState the embedding model's state ({@code SemanticScorer#state}), shown with the report */
     public static void mount(Router router, DiffReport report, Supplier<String> semanticState) {
-        router.get("/admin/diffs").handler(context -> context.response().putHeader("content-type", "application/json")
-                .end(report.toJson().put("semantic", semanticState.get()).toPrettyString()));
-        router.get("/admin/diffs/samples").handler(context -> {
+        router.get("/admin/diffs").handler(QueryParams.only(QueryParams.NONE, context -> context.response()
+                .putHeader("content-type", "application/json").end(report.toJson().put("semantic", semanticState.get()).toPrettyString())));
+        router.get("/admin/diffs/samples").handler(QueryParams.only(SAMPLE_FILTERS, context -> {
             String alias = context.request().getParam("alias");
             String candidate = context.request().getParam("candidate");
             String verdict = context.request().getParam("verdict");
@@ -64,6 +66,6 @@ public final class DiffRoutes {
                     && (kind == null || kind.equals(record.kind()));
             context.response().putHeader("content-type", "application/json")
                     .end(report.samples(filter, Math.max(1, Math.min(limit, 100)), order).toPrettyString());
-        });
+        }));
     }
 }

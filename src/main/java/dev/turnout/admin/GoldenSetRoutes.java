@@ -34,6 +34,8 @@ public final class GoldenSetRoutes {
     private GoldenSetRoutes() {}
 
     public static void mount(Router router, GoldenSetStore store) {
+        // No golden-set route takes a query parameter.
+        router.route(PATH + "*").handler(QueryParams.only(QueryParams.NONE, RoutingContext::next));
         router.put(PATH + "/:name").handler(context -> put(context, store));
         router.get(PATH).handler(context -> store.list().onSuccess(names -> {
             ObjectNode body = RouteCodec.JSON.createObjectNode();

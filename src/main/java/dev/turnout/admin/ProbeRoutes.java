@@ -13,6 +13,7 @@ import dev.turnout.route.RouteCodec;
 import dev.turnout.store.StoreUnavailableException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 
 /**
  * {@code /admin/probes}: declare a probe, run it now, read its runs, pin a baseline. Scheduled runs
@@ -28,13 +29,13 @@ public final class ProbeRoutes {
 
     public static void mount(Router router, ProbeService probes) {
         ProbeRoutes routes = new ProbeRoutes(probes);
-        router.put("/admin/probes/:name").handler(routes::put);
-        router.get("/admin/probes").handler(routes::list);
-        router.get("/admin/probes/:name").handler(routes::get);
-        router.delete("/admin/probes/:name").handler(routes::delete);
-        router.post("/admin/probes/:name/run").handler(routes::run);
-        router.get("/admin/probes/:name/results").handler(routes::results);
-        router.post("/admin/probes/:name/baseline").handler(routes::baseline);
+        router.put("/admin/probes/:name").handler(QueryParams.only(QueryParams.NONE, routes::put));
+        router.get("/admin/probes").handler(QueryParams.only(QueryParams.NONE, routes::list));
+        router.get("/admin/probes/:name").handler(QueryParams.only(QueryParams.NONE, routes::get));
+        router.delete("/admin/probes/:name").handler(QueryParams.only(QueryParams.NONE, routes::delete));
+        router.post("/admin/probes/:name/run").handler(QueryParams.only(QueryParams.NONE, routes::run));
+        router.get("/admin/probes/:name/results").handler(QueryParams.only(Set.of("limit", "items"), routes::results));
+        router.post("/admin/probes/:name/baseline").handler(QueryParams.only(QueryParams.NONE, routes::baseline));
     }
 
     private ProbeStore store() {

@@ -28,10 +28,10 @@ public final class ReplayRoutes {
 
     public static void mount(Router router, Replays replays, DiffReport report) {
         ReplayRoutes handlers = new ReplayRoutes(replays, report);
-        router.post("/admin/replays").handler(handlers::create);
-        router.get("/admin/replays").handler(handlers::list);
-        router.get("/admin/replays/:id").handler(handlers::get);
-        router.post("/admin/replays/:id/cancel").handler(handlers::cancel);
+        router.post("/admin/replays").handler(QueryParams.only(QueryParams.NONE, handlers::create));
+        router.get("/admin/replays").handler(QueryParams.only(QueryParams.NONE, handlers::list));
+        router.get("/admin/replays/:id").handler(QueryParams.only(QueryParams.NONE, handlers::get));
+        router.post("/admin/replays/:id/cancel").handler(QueryParams.only(QueryParams.NONE, handlers::cancel));
     }
 
     private void create(RoutingContext context) {

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -54,10 +55,10 @@ public final class RolloutRoutes {
 
     public static void mount(Router router, Vertx vertx, RolloutEngine engine, Supplier<RouteTable> routes) {
         RolloutRoutes handlers = new RolloutRoutes(vertx, engine, routes);
-        router.post("/admin/rollouts").handler(handlers::create);
-        router.get("/admin/rollouts").handler(handlers::list);
-        router.get("/admin/rollouts/:id").handler(handlers::get);
-        router.post("/admin/rollouts/:id/:action").handler(handlers::act);
+        router.post("/admin/rollouts").handler(QueryParams.only(QueryParams.NONE, handlers::create));
+        router.get("/admin/rollouts").handler(QueryParams.only(QueryParams.NONE, handlers::list));
+        router.get("/admin/rollouts/:id").handler(QueryParams.only(QueryParams.NONE, handlers::get));
+        router.post("/admin/rollouts/:id/:action").handler(QueryParams.only(Set.of("reason"), handlers::act));
     }
 
     private void create(RoutingContext context) {

@@ -26,12 +26,42 @@ public final class RouteChanges {
         return RouteCodec.fromTree(document);
     }
 
-    /** Removes a version; fails (422) while an alias or pin still refers to it. */
+    /**
+     * Removes a version; fails with {@link InUseException} (409) while an alias still refers to it,
+     * naming every use, so the operator learns all the aliases to change at once rather than from
+     * a validation error per field.
+     */
     public static RouteTable deleteVersion(RouteTable current, String id) {
         if (current.version(id) == null) throw new NotFoundException("no version named '" + id + "'");
+        List<String> users = current.aliases().values().stream()
+                .filter(alias -> referencedVersions(alias).contains(id)).map(Alias::name).toList();
+        if (!users.isEmpty()) throw new InUseException(id, users, uses(current, id));
         ObjectNode document = RouteCodec.toTree(current);
         document.with("versions").remove(id);
         return RouteCodec.fromTree(document);
+    }
+
+    /** Removes an alias; a client bound to it still fails validation (422). */
+    public static RouteTable deleteAlias(RouteTable current, String name) {
+        if (current.alias(name) == null) throw new NotFoundException("no alias named '" + name + "'");
+        ObjectNode document = RouteCodec.toTree(current);
+        document.with("aliases").remove(name);
+        return RouteCodec.fromTree(document);
+    }
+
+    /** Every field of every alias that names the version, as document paths (split, pins, shadow, fallback). */
+    static List<String> uses(RouteTable table, String id) {
+        List<String> uses = new java.util.ArrayList<>();
+        for (Alias alias : table.aliases().values()) {
+            String at = "aliases." + alias.name();
+            if (alias.split().containsKey(id)) uses.add(at + ".split." + id);
+            alias.pins().forEach((client, version) -> {
+                if (version.equals(id)) uses.add(at + ".pins." + client);
+            });
+            if (alias.shadows().stream().anyMatch(shadow -> shadow.version().equals(id))) uses.add(at + ".shadow");
+            if (id.equals(alias.fallback())) uses.add(at + ".fallback");
+        }
+        return List.copyOf(uses);
     }
 
     /** Adds or replaces one alias. */
@@ -94,6 +124,21 @@ public final class RouteChanges {
             else result.set(field.getKey(), mergePatch(result.get(field.getKey()), field.getValue()));
         }
         return result;
+    }
+
+    /** A version that aliases still use cannot be deleted (409); {@link #uses} names each use. */
+    public static final class InUseException extends RuntimeException {
+        private final List<String> uses;
+
+        public InUseException(String id, List<String> aliases, List<String> uses) {
+            super("version '" + id + "' is still used by alias(es) " + String.join(", ", aliases)
+                    + "; change them first (errors names each field)");
+            this.uses = List.copyOf(uses);
+        }
+
+        public List<String> uses() {
+            return uses;
+        }
     }
 
     /** A version or alias the request names does not exist (404). */

@@ -14,6 +14,7 @@ import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -57,9 +58,14 @@ class AdminApiTest {
     }
 
     private static HttpResponse<String> call(String method, String url, String body, String... headers) {
+        // The admin API takes writes only as JSON or YAML.
+        return callAs("application/json", method, url, body, headers);
+    }
+
+    private static HttpResponse<String> callAs(String contentType, String method, String url, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("content-type", "application/json"); // the admin API takes writes only as JSON or YAML
+                .header("content-type", contentType);
         for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
         return Http.send(request);
     }
@@ -107,8 +113,136 @@ class AdminApiTest {
         assertThat(errors.toString()).contains("versions.v1.url").contains("aliases.bot.split.v1")
                 .contains("aliases.bot.split.v9").contains("aliases.bot.noiseSample");
         assertThat(gateway.store().current().revision()).isEqualTo(1);
-        assertThat(call("DELETE", admin + "/admin/versions/v2", null).statusCode()).isEqualTo(422);
         assertThat(call("PUT", admin + "/admin/routes", "{not json").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldTakeTheRoutesFileAsKeptInGitWithTheYamlContentType() throws Exception {
+        start(null);
+        // Verbatim, comments and flow maps included: what a CI job sends with --data-binary @conf/routes.yaml.
+        String file = Files.readString(Path.of("conf/routes.yaml"));
+        HttpResponse<String> put = callAs("application/yaml", "PUT", admin + "/admin/routes", file,
+                "x-turnout-author", "ci", "x-turnout-reason", "deploy main");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(put.headers().firstValue("etag")).contains("\"2\"");
+        assertThat(gateway.store().current().sameRoutesAs(RouteCodec.fromYaml(file))).isTrue();
+        // The same file parsed as JSON is refused, so the content type is what makes it work.
+        assertThat(call("PUT", admin + "/admin/routes", file).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldPreviewAPatchWithItsChangesWithoutApplyingIt() throws Exception {
+        start(null);
+        HttpResponse<String> preview = call("PATCH", admin + "/admin/aliases/bot?dryRun=true", "{\"split\":{\"v2\":50}}");
+        assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+        assertThat(preview.headers().firstValue("x-turnout-dry-run")).contains("true");
+        assertThat(preview.headers().firstValue("etag")).contains("\"1\"");
+        JsonNode body = Http.json(preview);
+        assertThat(body.get("changes").toString())
+                .isEqualTo("[{\"path\":\"aliases.bot.split.v2\",\"from\":10,\"to\":50}]");
+        assertThat(body.at("/routes/aliases/bot/split/v2").asInt()).isEqualTo(50);
+        assertThat(body.at("/routes/revision").asLong()).isEqualTo(1);
+        assertThat(gateway.store().current().revision()).isEqualTo(1);
+        assertThat(gateway.store().current().alias("bot").split().get("v2")).isEqualTo(10.0);
+        assertThat(Http.json(call("GET", admin + "/admin/history", null)).size()).isEqualTo(1);
+        // A preview checks If-Match as the write would, and validates as the write would.
+        assertThat(call("PATCH", admin + "/admin/aliases/bot?dryRun=true", "{}", "if-match", "\"7\"").statusCode()).isEqualTo(409);
+        assertThat(call("PUT", admin + "/admin/aliases/bot?dryRun=true", "{\"split\":{\"v9\":1}}").statusCode()).isEqualTo(422);
+        assertThat(call("DELETE", admin + "/admin/versions/v2?dryRun=true", null).statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void shouldPreviewEveryRouteWriteAndApplyNone() throws Exception {
+        start(null);
+        call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":100}}");
+        String[][] writes = {
+                {"PUT", "/admin/routes", "{\"versions\":{\"v1\":{\"url\":\"http://127.0.0.1:9/v1\"}},\"aliases\":{}}",
+                        "versions.v2"},
+                {"PUT", "/admin/versions/v3", "{\"url\":\"http://127.0.0.1:9/v1\"}", "versions.v3"},
+                {"PATCH", "/admin/aliases/other", "{\"split\":{\"v2\":1}}", "aliases.other.split.v2"},
+                {"DELETE", "/admin/aliases/other", null, "aliases.other"},
+                {"PUT", "/admin/aliases/canary", "{\"split\":{\"v1\":1}}", "aliases.canary"},
+                {"POST", "/admin/rollback", null, "aliases.bot.split.v2"},
+                {"POST", "/admin/aliases/bot/rollback", null, "aliases.bot.split.v2"},
+        };
+        for (String[] write : writes) {
+            HttpResponse<String> preview = call(write[0], admin + write[1] + "?dryRun=true", write[2]);
+            assertThat(preview.statusCode()).as(write[0] + " " + write[1] + ": " + preview.body()).isEqualTo(200);
+            assertThat(preview.headers().firstValue("x-turnout-dry-run")).contains("true");
+            assertThat(Http.json(preview).get("changes").findValuesAsText("path")).as(write[1]).contains(write[3]);
+            assertThat(gateway.store().current().revision()).as(write[1]).isEqualTo(2);
+        }
+        assertThat(gateway.store().current().alias("other").split()).containsOnlyKeys("v1");
+        // dryRun=false is the write itself.
+        assertThat(call("POST", admin + "/admin/rollback?dryRun=false", null).statusCode()).isEqualTo(200);
+        assertThat(gateway.store().current().revision()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRefuseUnknownQueryParametersAndApplyNothing() throws Exception {
+        start(null);
+        HttpResponse<String> misspelt = call("PATCH", admin + "/admin/aliases/bot?dryrun=true", "{\"split\":{\"v2\":50}}");
+        assertThat(misspelt.statusCode()).isEqualTo(400);
+        assertThat(Http.json(misspelt).at("/error/message").asText()).contains("dryrun").contains("dryRun, reason");
+        assertThat(gateway.store().current().revision()).isEqualTo(1);
+        assertThat(call("PUT", admin + "/admin/routes?dryRun=yes", ROUTES).statusCode()).isEqualTo(400);
+        assertThat(call("GET", admin + "/admin/routes?x=1", null).statusCode()).isEqualTo(400);
+        assertThat(Http.json(call("GET", admin + "/admin/history?limit=1&table=true", null)).at("/error/message").asText())
+                .contains("limit, tables");
+        // The parameters each route takes still work.
+        assertThat(call("PATCH", admin + "/admin/aliases/bot?reason=ramp", "{\"split\":{\"v2\":50}}").statusCode()).isEqualTo(200);
+        JsonNode newest = Http.json(call("GET", admin + "/admin/history?limit=1&tables=true", null));
+        assertThat(newest.size()).isEqualTo(1);
+        assertThat(newest.get(0).get("reason").asText()).isEqualTo("ramp");
+        assertThat(newest.get(0).has("routes")).isTrue();
+    }
+
+    @Test
+    void shouldShowWhatEachRevisionChangedAgainstThePreviousOne() throws Exception {
+        start(null);
+        call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":50}}");
+        JsonNode second = Http.json(call("GET", admin + "/admin/history/2", null));
+        assertThat(second.get("previousRevision").asLong()).isEqualTo(1);
+        assertThat(second.get("changes").toString())
+                .isEqualTo("[{\"path\":\"aliases.bot.split.v2\",\"from\":10,\"to\":50}]");
+        assertThat(second.at("/routes/aliases/bot/split/v2").asInt()).isEqualTo(50);
+        JsonNode first = Http.json(call("GET", admin + "/admin/history/1", null));
+        assertThat(first.get("previousRevision").isNull()).isTrue();
+        assertThat(first.get("changes").isArray()).isTrue();
+        assertThat(first.get("changes")).isEmpty();
+        assertThat(call("GET", admin + "/admin/history/9", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldGetAndDeleteOneAliasAndOneVersion() throws Exception {
+        start(null);
+        HttpResponse<String> alias = call("GET", admin + "/admin/aliases/bot", null);
+        assertThat(alias.statusCode()).isEqualTo(200);
+        assertThat(alias.headers().firstValue("etag")).contains("\"1\"");
+        assertThat(Http.json(alias).get("split").toString()).isEqualTo("{\"v1\":90,\"v2\":10}");
+        HttpResponse<String> version = call("GET", admin + "/admin/versions/v2", null);
+        assertThat(version.statusCode()).isEqualTo(200);
+        assertThat(Http.json(version).get("url").asText()).isEqualTo("http://127.0.0.1:9/v1");
+        assertThat(call("GET", admin + "/admin/aliases/nobody", null).statusCode()).isEqualTo(404);
+        assertThat(call("GET", admin + "/admin/versions/v9", null).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> inUse = call("DELETE", admin + "/admin/versions/v1", null);
+        assertThat(inUse.statusCode()).isEqualTo(409);
+        JsonNode error = Http.json(inUse).get("error");
+        assertThat(error.get("type").asText()).isEqualTo("in_use");
+        assertThat(error.get("message").asText()).contains("bot, other");
+        assertThat(error.get("errors").toString()).isEqualTo("[\"aliases.bot.split.v1\",\"aliases.other.split.v1\"]");
+        assertThat(gateway.store().current().revision()).isEqualTo(1);
+
+        HttpResponse<String> deleted = call("DELETE", admin + "/admin/aliases/other", null, "if-match", "\"1\"");
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(gateway.store().current().alias("other")).isNull();
+        assertThat(Http.json(call("GET", admin + "/admin/history?limit=1", null)).get(0).get("action").asText())
+                .isEqualTo("delete-alias other");
+        assertThat(call("DELETE", admin + "/admin/aliases/other", null).statusCode()).isEqualTo(404);
+        call("PATCH", admin + "/admin/aliases/bot", "{\"split\":{\"v2\":null}}");
+        assertThat(call("DELETE", admin + "/admin/versions/v2", null).statusCode()).isEqualTo(200);
+        assertThat(gateway.store().current().version("v2")).isNull();
     }
 
     @Test

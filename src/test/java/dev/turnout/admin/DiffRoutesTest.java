@@ -82,4 +82,13 @@ class DiffRoutesTest {
         assertThat(kind.statusCode()).isEqualTo(400);
         assertThat(json(kind).at("/error/message").asText()).contains("candidate, noise");
     }
+
+    @Test
+    void shouldRejectAMisspeltFilterNameRatherThanAnswerWithEverything() {
+        HttpResponse<String> misspelt = get(base + "?verdit=different&limit=1");
+        assertThat(misspelt.statusCode()).isEqualTo(400);
+        assertThat(json(misspelt).at("/error/type").asText()).isEqualTo("unknown_parameter");
+        assertThat(json(misspelt).at("/error/message").asText()).contains("verdit")
+                .contains("alias, candidate, kind, limit, sort, verdict");
+    }
 }

@@ -110,6 +110,7 @@ class GoldenSetRoutesTest {
         assertThat(yaml.statusCode()).isEqualTo(415);
         assertThat(json(yaml).path("error").path("message").asText()).contains("application/jsonl");
         assertThat(Http.get(base + "/nothing-here").statusCode()).isEqualTo(404);
+        assertThat(Http.get(base + "?prefix=s").statusCode()).isEqualTo(400);
         assertThat(put(base + "/bad%20name", item, "application/jsonl").statusCode()).isEqualTo(422);
     }
 

@@ -45,11 +45,32 @@ class RouteChangesTest {
                 .isInstanceOfSatisfying(InvalidRoutesException.class, e -> assertThat(e.errors()).anySatisfy(
                         m -> assertThat(m).startsWith("aliases.bot.split.v9: no version named 'v9'")).anySatisfy(
                         m -> assertThat(m).startsWith("aliases.bot.noiseSample: must be between 0 and 1")));
-        assertThatThrownBy(() -> RouteChanges.deleteVersion(TABLE, "v2"))
-                .isInstanceOfSatisfying(InvalidRoutesException.class,
-                        e -> assertThat(e.errors()).anySatisfy(m -> assertThat(m).contains("aliases.bot.split.v2")));
         assertThatThrownBy(() -> RouteChanges.patchAlias(TABLE, "nobody", json("{}")))
                 .isInstanceOf(RouteChanges.NotFoundException.class);
+    }
+
+    @Test
+    void shouldRefuseToDeleteAVersionNamingEveryAliasAndFieldThatUsesIt() {
+        RouteTable table = RouteCodec.fromYaml(String.join("\n",
+                "versions:",
+                "  v1: { url: 'http://127.0.0.1:1/v1' }",
+                "  v2: { url: 'http://127.0.0.1:2/v1' }",
+                "  v3: { url: 'http://127.0.0.1:3/v1' }",
+                "aliases:",
+                "  bot: { split: { v1: 90, v2: 10 } }",
+                "  pinned: { split: { v1: 1 }, pins: { tester: v2 } }",
+                "  shadowed: { split: { v1: 1 }, shadow: [{ version: v2, sample: 0.1 }] }",
+                "  safe: { split: { v3: 1 }, fallback: v2 }",
+                "  unrelated: { split: { v1: 1 } }",
+                ""));
+        assertThatThrownBy(() -> RouteChanges.deleteVersion(table, "v2"))
+                .isInstanceOfSatisfying(RouteChanges.InUseException.class, e -> {
+                    assertThat(e.uses()).containsExactly("aliases.bot.split.v2", "aliases.pinned.pins.tester",
+                            "aliases.shadowed.shadow", "aliases.safe.fallback");
+                    assertThat(e.getMessage()).contains("'v2'").contains("bot, pinned, shadowed, safe").doesNotContain("unrelated");
+                });
+        assertThat(RouteChanges.deleteVersion(RouteChanges.deleteAlias(table, "safe"), "v3").version("v3")).isNull();
+        assertThatThrownBy(() -> RouteChanges.deleteAlias(table, "nobody")).isInstanceOf(RouteChanges.NotFoundException.class);
     }
 
     @Test
