@@ -86,10 +86,10 @@ final class Text {
             if (i < a.length && j < b.length && a[i].equals(b[j])) {
                 lines.add(" " + a[i++]);
                 j++;
-            } else if (j < b.length && (i == a.length || common[i][j + 1] >= common[i + 1][j])) {
-                lines.add("+" + b[j++]);
+            } else if (i < a.length && (j == b.length || common[i + 1][j] >= common[i][j + 1])) {
+                lines.add("-" + a[i++]); // removals before additions, as diff -u prints them
             } else {
-                lines.add("-" + a[i++]);
+                lines.add("+" + b[j++]);
             }
         }
         StringBuilder out = new StringBuilder("--- " + oldLabel + "\n+++ " + newLabel + "\n");

@@ -229,6 +229,25 @@ class CliTest {
     }
 
     @Test
+    void shouldSendTheTokenFromTheNamedVariableOnly() {
+        // The token comes from the environment; HOME is one every test run has, so it stands in for one.
+        String token = System.getenv("HOME");
+        assertThat(token).isNotBlank();
+        Gateway guarded = Fixtures.gateway(vertx, Fixtures.config(false, 1 << 20).withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, token)),
+                current(), Map.of());
+        try {
+            String url = "http://127.0.0.1:" + guarded.adminPort();
+            Run without = main("status", "--admin", url, "--token-env", "TURNOUT_TEST_NO_SUCH_VARIABLE");
+            assertThat(without.code()).isEqualTo(1);
+            assertThat(without.err()).contains("401").contains("Missing or wrong admin token");
+            Run with = main("status", "--admin", url, "--token-env", "HOME");
+            assertThat(with.code()).as(with.err()).isZero();
+        } finally {
+            await(guarded.close());
+        }
+    }
+
+    @Test
     void shouldShowTheStore() {
         Run status = turnout("status");
         assertThat(status.code()).as(status.err()).isZero();
