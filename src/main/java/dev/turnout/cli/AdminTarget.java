@@ -37,7 +37,7 @@ public final class AdminTarget {
     String author;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
-            description = "table (default; yaml for routes get) or json: the server's JSON as is, for scripts.")
+            description = "table (default), yaml (routes get's default; elsewhere a table) or json: the server's JSON as is, for scripts.")
     String output;
 
     boolean json() {

@@ -17,7 +17,7 @@ public final class ChangeCommands {
 
     private ChangeCommands() {}
 
-    @Command(name = "rollback", mixinStandardHelpOptions = true,
+    @Command(name = "rollback", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
             description = "Roll forward to a copy of an older table (default: the previous revision), or restore one alias.")
     public static final class Rollback implements Callable<Integer> {
         @Mixin
@@ -44,7 +44,7 @@ public final class ChangeCommands {
         }
     }
 
-    @Command(name = "weights", mixinStandardHelpOptions = true,
+    @Command(name = "weights", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
             description = "Set an alias's whole split: versions not named leave it.")
     public static final class Weights implements Callable<Integer> {
         @Mixin
@@ -68,7 +68,7 @@ public final class ChangeCommands {
                 JsonNode before = routes.json().path("aliases").path(alias).path("split");
                 ObjectNode split = RouteCodec.JSON.createObjectNode();
                 before.fieldNames().forEachRemaining(split::putNull);
-                for (Map.Entry<String, String> weight : new LinkedHashMap<>(weights).entrySet()) {
+                for (Map.Entry<String, String> weight : weights.entrySet()) {
                     try {
                         split.put(weight.getKey(), Double.parseDouble(weight.getValue()));
                     } catch (NumberFormatException e) {
@@ -93,7 +93,7 @@ public final class ChangeCommands {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "The route store, every instance and the revision each applies.")
+    @Command(name = "status", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "The route store, every instance and the revision each applies.")
     public static final class Status implements Callable<Integer> {
         @Mixin
         AdminTarget target;

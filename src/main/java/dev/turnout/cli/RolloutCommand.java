@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code turnout rollout start | status | pause | resume | abort | promote}. */
-@Command(name = "rollout", mixinStandardHelpOptions = true, description = "Start, watch and steer progressive rollouts.",
+@Command(name = "rollout", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Start, watch and steer progressive rollouts.",
         subcommands = {RolloutCommand.Start.class, RolloutCommand.Status.class, RolloutCommand.Pause.class,
                 RolloutCommand.Resume.class, RolloutCommand.Abort.class, RolloutCommand.Promote.class})
 public final class RolloutCommand implements Runnable {
@@ -25,7 +25,7 @@ public final class RolloutCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start a rollout from its document (YAML or JSON).")
+    @Command(name = "start", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Start a rollout from its document (YAML or JSON).")
     static final class Start implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -45,7 +45,7 @@ public final class RolloutCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Every rollout, or one with its criteria.")
+    @Command(name = "status", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Every rollout, or one with its criteria.")
     static final class Status implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -64,7 +64,7 @@ public final class RolloutCommand implements Runnable {
                     JsonNode list = reply.json();
                     List<List<String>> rows = new ArrayList<>();
                     list.path("rollouts").forEach(r -> rows.add(List.of(Text.field(r, "id"), Text.field(r, "alias"), Text.field(r, "candidate"),
-                            Text.field(r, "state"), Text.field(r, "step"), Text.field(r, "weight"), Text.field(r, "reason"))));
+                            Text.field(r, "state"), Text.field(r, "step"), Text.number(r, "weight"), Text.field(r, "reason"))));
                     out.print(Text.table(List.of("ID", "ALIAS", "CANDIDATE", "STATE", "STEP", "WEIGHT", "REASON"), rows));
                     if (list.path("unreadable").asInt() > 0) out.println("unreadable rollout documents: " + list.get("unreadable"));
                     if (list.path("stale").asBoolean()) out.println("STALE: the rollout store is unreachable: " + Text.field(list, "storeError"));
@@ -80,7 +80,7 @@ public final class RolloutCommand implements Runnable {
         out.println("rollout " + Text.field(rollout, "id") + ": " + Text.field(spec, "alias") + " -> " + Text.field(spec, "candidate"));
         out.println("state: " + Text.field(rollout, "state") + (rollout.path("stale").asBoolean() ? " (STALE)" : ""));
         out.println("step: " + Text.field(rollout, "step") + " of " + spec.path("steps").size() + ", weight "
-                + Text.field(rollout, "weight") + "%, served " + Text.field(rollout, "servedWeight") + "%");
+                + Text.number(rollout, "weight") + "%, served " + Text.number(rollout, "servedWeight") + "%");
         out.println("reason: " + Text.field(rollout, "reason"));
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode criterion : rollout.path("criteria")) {
@@ -121,7 +121,7 @@ public final class RolloutCommand implements Runnable {
         }
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Hold the rollout at its current weight.")
+    @Command(name = "pause", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Hold the rollout at its current weight.")
     static final class Pause extends Act {
         @Override
         String action() {
@@ -129,7 +129,7 @@ public final class RolloutCommand implements Runnable {
         }
     }
 
-    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Continue a paused rollout.")
+    @Command(name = "resume", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Continue a paused rollout.")
     static final class Resume extends Act {
         @Override
         String action() {
@@ -137,7 +137,7 @@ public final class RolloutCommand implements Runnable {
         }
     }
 
-    @Command(name = "abort", mixinStandardHelpOptions = true, description = "Stop and restore the baseline split.")
+    @Command(name = "abort", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Stop and restore the baseline split.")
     static final class Abort extends Act {
         @Override
         String action() {
@@ -145,7 +145,7 @@ public final class RolloutCommand implements Runnable {
         }
     }
 
-    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Send all traffic to the candidate now.")
+    @Command(name = "promote", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Send all traffic to the candidate now.")
     static final class Promote extends Act {
         @Override
         String action() {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code turnout routes get | apply | history | diff}. */
-@Command(name = "routes", mixinStandardHelpOptions = true, description = "Read, change and audit the route table.",
+@Command(name = "routes", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Read, change and audit the route table.",
         subcommands = {RoutesCommand.Get.class, RoutesCommand.Apply.class, RoutesCommand.History.class, RoutesCommand.Diff.class})
 public final class RoutesCommand implements Runnable {
 
@@ -29,7 +29,7 @@ public final class RoutesCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Print the current route table (YAML, or -o json).")
+    @Command(name = "get", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Print the current route table (YAML, or -o json).")
     static final class Get implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -44,7 +44,7 @@ public final class RoutesCommand implements Runnable {
         }
     }
 
-    @Command(name = "apply", mixinStandardHelpOptions = true,
+    @Command(name = "apply", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
             description = "Show the change a routes file makes to the current table, then write it if the table has not moved since it was read.")
     static final class Apply implements Callable<Integer> {
         @Mixin
@@ -102,7 +102,7 @@ public final class RoutesCommand implements Runnable {
         }
     }
 
-    @Command(name = "history", mixinStandardHelpOptions = true, description = "Recent revisions: who changed what, when and why.")
+    @Command(name = "history", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Recent revisions: who changed what, when and why.")
     static final class History implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -128,7 +128,7 @@ public final class RoutesCommand implements Runnable {
         }
     }
 
-    @Command(name = "diff", mixinStandardHelpOptions = true, description = "The change between two revisions' route tables.")
+    @Command(name = "diff", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "The change between two revisions' route tables.")
     static final class Diff implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -141,10 +141,17 @@ public final class RoutesCommand implements Runnable {
         public Integer call() {
             return target.execute((client, out) -> {
                 JsonNode older = client.get("admin/history/" + from).json().path("routes");
-                AdminClient.Reply newer = to == null ? client.get("admin/routes") : null;
-                JsonNode newerRoutes = to == null ? newer.json() : client.get("admin/history/" + to).json().path("routes");
-                String newerLabel = "revision " + (to == null ? newer.revision() + " (current)" : to);
-                String diff = Text.diff("revision " + from, Text.routesYaml(older), newerLabel, Text.routesYaml(newerRoutes));
+                JsonNode newer;
+                String newerLabel;
+                if (to == null) {
+                    AdminClient.Reply current = client.get("admin/routes");
+                    newer = current.json();
+                    newerLabel = "revision " + current.revision() + " (current)";
+                } else {
+                    newer = client.get("admin/history/" + to).json().path("routes");
+                    newerLabel = "revision " + to;
+                }
+                String diff = Text.diff("revision " + from, Text.routesYaml(older), newerLabel, Text.routesYaml(newer));
                 out.print(diff.isEmpty() ? "no change between revision " + from + " and " + newerLabel + "\n" : diff);
                 return 0;
             });

@@ -43,10 +43,11 @@ final class Text {
         return value.isMissingNode() || value.isNull() ? "-" : value.isValueNode() ? value.asText() : value.toString();
     }
 
-    /** A number rounded to 4 significant places, "-" when absent. */
+    /** A number to 4 significant digits without trailing zeros (0.05, 10, 0.0123), "-" when absent. */
     static String number(JsonNode node, String name) {
         JsonNode value = node.path(name);
-        return value.isNumber() ? String.format("%.4g", value.asDouble()) : field(node, name);
+        if (!value.isNumber() || !Double.isFinite(value.asDouble())) return field(node, name);
+        return new java.math.BigDecimal(value.asDouble()).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 
     static String yaml(JsonNode node) {

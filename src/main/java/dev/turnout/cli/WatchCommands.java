@@ -20,7 +20,7 @@ public final class WatchCommands {
 
     private WatchCommands() {}
 
-    @Command(name = "diffs", mixinStandardHelpOptions = true, description = "The shadow diff report: how each candidate's answers differ from its primary's.")
+    @Command(name = "diffs", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "The shadow diff report: how each candidate's answers differ from its primary's.")
     public static final class Diffs implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -58,7 +58,7 @@ public final class WatchCommands {
         }
     }
 
-    @Command(name = "golden", mixinStandardHelpOptions = true, description = "Golden sets: the prompts probes ask, with the check for each answer.",
+    @Command(name = "golden", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Golden sets: the prompts probes ask, with the check for each answer.",
             subcommands = GoldenPut.class)
     public static final class Golden implements Runnable {
         @picocli.CommandLine.Spec
@@ -70,7 +70,7 @@ public final class WatchCommands {
         }
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true, description = "Store a golden set (JSON Lines, one item a line), replacing one of that name.")
+    @Command(name = "put", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Store a golden set (JSON Lines, one item a line), replacing one of that name.")
     static final class GoldenPut implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -91,7 +91,7 @@ public final class WatchCommands {
         }
     }
 
-    @Command(name = "probes", mixinStandardHelpOptions = true, description = "Probes: a golden set asked of versions, now or on a schedule, watched for drift.",
+    @Command(name = "probes", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Probes: a golden set asked of versions, now or on a schedule, watched for drift.",
             subcommands = {ProbesList.class, ProbesPut.class, ProbesRun.class, ProbesResults.class})
     public static final class Probes implements Runnable {
         @picocli.CommandLine.Spec
@@ -103,7 +103,7 @@ public final class WatchCommands {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every probe.")
+    @Command(name = "list", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Every probe.")
     static final class ProbesList implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -126,7 +126,7 @@ public final class WatchCommands {
         }
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true, description = "Store a probe (JSON), replacing one of that name.")
+    @Command(name = "put", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Store a probe (JSON), replacing one of that name.")
     static final class ProbesPut implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -145,7 +145,7 @@ public final class WatchCommands {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a probe now and print each version's pass rate and drift.")
+    @Command(name = "run", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Run a probe now and print each version's pass rate and drift.")
     static final class ProbesRun implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -164,7 +164,7 @@ public final class WatchCommands {
         }
     }
 
-    @Command(name = "results", mixinStandardHelpOptions = true, description = "A probe's recent runs, newest first.")
+    @Command(name = "results", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "A probe's recent runs, newest first.")
     static final class ProbesResults implements Callable<Integer> {
         @Mixin
         AdminTarget target;

@@ -218,6 +218,13 @@ class CliTest {
     }
 
     @Test
+    void shouldExitOneOnAMistypedCommandSoScriptsDoNotRetryIt() {
+        Run missing = turnout("routes", "apply");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("Missing required option: '-f=FILE'");
+    }
+
+    @Test
     void shouldExitTwoWhenTheAdminApiIsUnreachable() throws Exception {
         int closed;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -287,9 +294,9 @@ class CliTest {
                 .contains("reason: paused by dave: lunch");
 
         Run one = turnout("rollout", "status", id);
-        assertThat(one.out()).contains("state: paused").contains("step: 0 of 2, weight 10")
+        assertThat(one.out()).contains("state: paused").contains("step: 0 of 2, weight 10%")
                 .containsPattern("(?m)^CRITERION\\s+THRESHOLD\\s+CANDIDATE\\s+BASELINE\\s+ESTIMATE\\s+INTERVAL\\s+P\\s+DECISION$")
-                .containsPattern("(?m)^errorRate\\s+0\\.05000");
+                .containsPattern("(?m)^errorRate\\s+0\\.05\\s");
         // Resuming a paused rollout applies; resuming again does not: the server's 409 is a refusal.
         assertThat(turnout("rollout", "resume", id).code()).isZero();
         Run twice = turnout("rollout", "resume", id);
@@ -339,14 +346,14 @@ class CliTest {
 
         Run run = turnout("probes", "run", "watch");
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(run.out()).containsPattern("(?m)\\s+support-v1\\s+4/4\\s+1\\.000\\s+baseline run$")
-                .containsPattern("(?m)\\s+support-v2\\s+4/4\\s+1\\.000\\s+baseline run$");
+        assertThat(run.out()).containsPattern("(?m)\\s+support-v1\\s+4/4\\s+1\\s+baseline run$")
+                .containsPattern("(?m)\\s+support-v2\\s+4/4\\s+1\\s+baseline run$");
 
         assertThat(turnout("probes", "run", "watch").code()).isZero();
         Run results = turnout("probes", "results", "watch");
         assertThat(results.code()).isZero();
         assertThat(results.out().lines().filter(line -> line.contains("support-v1"))).hasSize(2);
-        assertThat(results.out()).containsPattern("(?m)\\s+support-v2\\s+4/4\\s+1\\.000\\s+no: ");
+        assertThat(results.out()).containsPattern("(?m)\\s+support-v2\\s+4/4\\s+1\\s+no: ");
         assertThat(turnout("probes", "results", "watch", "-o", "json").json().path("runs")).hasSize(2);
     }
 }

@@ -28,4 +28,12 @@ class TextTest {
         String table = Text.table(List.of("ID", "STATE"), List.of(List.of("r-1", "running"), java.util.Arrays.asList("r-22", null)));
         assertThat(table).isEqualTo("ID    STATE\nr-1   running\nr-22  -\n");
     }
+
+    @Test
+    void shouldRoundNumbersToFourSignificantDigitsWithoutTrailingZeros() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode node = dev.turnout.route.RouteCodec.JSON.readTree(
+                "{\"a\": 0.05, \"b\": 10.0, \"c\": 0.012345678, \"d\": null}");
+        assertThat(List.of(Text.number(node, "a"), Text.number(node, "b"), Text.number(node, "c"), Text.number(node, "d"),
+                Text.number(node, "e"))).containsExactly("0.05", "10", "0.01235", "-", "-");
+    }
 }
