@@ -255,6 +255,16 @@ class CliTest {
     }
 
     @Test
+    void shouldExitTwoWithTheServersMessageOnAServerError() {
+        io.vertx.core.http.HttpServer failing = await(vertx.createHttpServer().requestHandler(request -> request.response()
+                .setStatusCode(503).putHeader("content-type", "application/json")
+                .end("{\"error\":{\"message\":\"The route store is unreachable\",\"type\":\"store_unavailable\"}}")).listen(0, "127.0.0.1"));
+        Run run = main("rollback", "--reason", "r", "--admin", "http://127.0.0.1:" + failing.actualPort());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("POST admin/rollback: 503 The route store is unreachable");
+    }
+
+    @Test
     void shouldShowTheStore() {
         Run status = turnout("status");
         assertThat(status.code()).as(status.err()).isZero();
