@@ -1,5 +1,9 @@
 package dev.turnout;
 
+import dev.turnout.cli.ChangeCommands;
+import dev.turnout.cli.RolloutCommand;
+import dev.turnout.cli.RoutesCommand;
+import dev.turnout.cli.WatchCommands;
 import dev.turnout.config.ConfigException;
 import dev.turnout.config.ConfigLoader;
 import dev.turnout.config.GatewayConfig;
@@ -24,10 +28,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code turnout serve | sim | demo}. */
+/**
+ * {@code turnout serve | sim | demo}, and the operator commands ({@code routes}, {@code rollback},
+ * {@code rollout}, ...) that drive a running gateway through its admin API.
+ */
 @Command(name = "turnout", mixinStandardHelpOptions = true, version = "turnout 0.1.0",
         description = "Gateway for serving, splitting and shadowing versions of LLMs behind one OpenAI-compatible API.",
-        subcommands = {Main.Serve.class, Main.Sim.class, Demo.class})
+        subcommands = {Main.Serve.class, Main.Sim.class, Demo.class, RoutesCommand.class, ChangeCommands.Rollback.class,
+                ChangeCommands.Weights.class, RolloutCommand.class, WatchCommands.Diffs.class, WatchCommands.Probes.class,
+                WatchCommands.Golden.class, ChangeCommands.Status.class})
 public final class Main implements Runnable {
 
     /**

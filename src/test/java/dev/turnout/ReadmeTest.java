@@ -1,6 +1,7 @@
 package dev.turnout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.admin.RouteChanges;
@@ -46,6 +47,20 @@ class ReadmeTest {
                 .doesNotContain("909").doesNotContain("9090");
         // Every background process keeps its output and its errors.
         recipe.lines().filter(line -> line.strip().endsWith("&")).forEach(line -> assertThat(line).contains("> logs/").contains("2>&1"));
+    }
+
+    @Test
+    void shouldListOnlyCommandLinesThatTheJarParses() {
+        int start = README.indexOf("## Command line");
+        String block = README.substring(README.indexOf("```bash", start), README.indexOf("```\n", README.indexOf("```bash", start) + 7));
+        java.util.List<String> commands = block.lines().filter(line -> line.startsWith("$T ")).toList();
+        assertThat(commands).hasSizeGreaterThan(10);
+        for (String line : commands) {
+            String command = line.substring(3).replaceFirst("\\s+#.*$", "").replace("\"v2 is rude\"", "rude").replace("\"ramp v2\"", "ramp");
+            String[] args = command.replaceFirst("\\s*>.*$", "").split("\\s+");
+            // Parsing checks every subcommand, option and parameter without running anything.
+            assertThatCode(() -> new picocli.CommandLine(new Main()).parseArgs(args)).as(line).doesNotThrowAnyException();
+        }
     }
 
     @Test
