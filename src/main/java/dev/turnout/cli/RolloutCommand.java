@@ -64,7 +64,7 @@ public final class RolloutCommand implements Runnable {
                     JsonNode list = reply.json();
                     List<List<String>> rows = new ArrayList<>();
                     list.path("rollouts").forEach(r -> rows.add(List.of(Text.field(r, "id"), Text.field(r, "alias"), Text.field(r, "candidate"),
-                            Text.field(r, "state"), Text.field(r, "step"), Text.number(r, "weight"), Text.field(r, "reason"))));
+                            Text.field(r, "state"), stepShown(r, null), Text.number(r, "weight"), Text.field(r, "reason"))));
                     out.print(Text.table(List.of("ID", "ALIAS", "CANDIDATE", "STATE", "STEP", "WEIGHT", "REASON"), rows));
                     if (list.path("unreadable").asInt() > 0) out.println("unreadable rollout documents: " + list.get("unreadable"));
                     if (list.path("stale").asBoolean()) out.println("STALE: the rollout store is unreachable: " + Text.field(list, "storeError"));
@@ -74,12 +74,19 @@ public final class RolloutCommand implements Runnable {
         }
     }
 
+    /** Steps counted from 1, as the rollout's own reasons count them ("step 1 of 3"); -1 is the shadow phase. */
+    static String stepShown(JsonNode rollout, JsonNode spec) {
+        int step = rollout.path("step").asInt();
+        if (step < 0) return "shadowing";
+        return (step + 1) + (spec == null ? "" : " of " + spec.path("steps").size());
+    }
+
     /** One rollout: its state and step, then how each criterion stands. */
     static void print(JsonNode rollout, java.io.PrintWriter out) {
         JsonNode spec = rollout.path("spec");
         out.println("rollout " + Text.field(rollout, "id") + ": " + Text.field(spec, "alias") + " -> " + Text.field(spec, "candidate"));
         out.println("state: " + Text.field(rollout, "state") + (rollout.path("stale").asBoolean() ? " (STALE)" : ""));
-        out.println("step: " + Text.field(rollout, "step") + " of " + spec.path("steps").size() + ", weight "
+        out.println("step: " + stepShown(rollout, spec) + ", weight "
                 + Text.number(rollout, "weight") + "%, served " + Text.number(rollout, "servedWeight") + "%");
         out.println("reason: " + Text.field(rollout, "reason"));
         List<List<String>> rows = new ArrayList<>();

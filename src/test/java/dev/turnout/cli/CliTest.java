@@ -304,7 +304,7 @@ class CliTest {
                 .contains("reason: paused by dave: lunch");
 
         Run one = turnout("rollout", "status", id);
-        assertThat(one.out()).contains("state: paused").contains("step: 0 of 2, weight 10%")
+        assertThat(one.out()).contains("state: paused").contains("step: 1 of 2, weight 10%")
                 .containsPattern("(?m)^CRITERION\\s+THRESHOLD\\s+CANDIDATE\\s+BASELINE\\s+ESTIMATE\\s+INTERVAL\\s+P\\s+DECISION$")
                 .containsPattern("(?m)^errorRate\\s+0\\.05\\s");
         // Resuming a paused rollout applies; resuming again does not: the server's 409 is a refusal.
