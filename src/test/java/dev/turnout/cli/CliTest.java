@@ -290,7 +290,7 @@ class CliTest {
         Run list = turnout("rollout", "status");
         assertThat(list.code()).isZero();
         assertThat(list.out()).containsPattern("(?m)^ID\\s+ALIAS\\s+CANDIDATE\\s+STATE\\s+STEP\\s+WEIGHT\\s+REASON$")
-                .containsPattern("(?m)^" + id + "\\s+support-bot\\s+support-v2\\s+\\S+\\s+0\\s+10");
+                .containsPattern("(?m)^" + id + "\\s+support-bot\\s+support-v2\\s+\\S+\\s+1\\s+10");
 
         // The engine looks every 100 ms here; its first look fills in the criteria.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
