@@ -1,6 +1,7 @@
 package dev.turnout;
 
 import dev.turnout.cli.ChangeCommands;
+import dev.turnout.cli.HashTokenCommand;
 import dev.turnout.cli.RolloutCommand;
 import dev.turnout.cli.RoutesCommand;
 import dev.turnout.cli.WatchCommands;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Option;
         description = "Gateway for serving, splitting and shadowing versions of LLMs behind one OpenAI-compatible API.",
         subcommands = {Main.Serve.class, Main.Sim.class, Demo.class, RoutesCommand.class, ChangeCommands.Rollback.class,
                 ChangeCommands.Weights.class, RolloutCommand.class, WatchCommands.Diffs.class, WatchCommands.Probes.class,
-                WatchCommands.Golden.class, ChangeCommands.Status.class})
+                WatchCommands.Golden.class, ChangeCommands.Status.class, HashTokenCommand.class})
 public final class Main implements Runnable {
 
     /**

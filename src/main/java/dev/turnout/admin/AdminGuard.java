@@ -2,11 +2,15 @@ package dev.turnout.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.config.TokenHash;
 import dev.turnout.route.RouteCodec;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -36,10 +40,18 @@ final class AdminGuard {
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
     private static final Pattern HOST_AND_PORT = Pattern.compile("(\\[[^\\]]+]|[^:\\[\\]]+)(?::\\d{1,5})?");
 
+    /** Where {@link #authenticate} leaves the authenticated token's name for {@link #author}. */
+    private static final String AUTHOR = "turnout.author";
+    private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
     private final GatewayConfig.Admin config;
+    private final List<GatewayConfig.Admin.Token> credentials;
+    private final List<byte[]> hashes;
 
     AdminGuard(GatewayConfig.Admin config) {
         this.config = config;
+        this.credentials = config.credentials();
+        this.hashes = credentials.stream().map(token -> HexFormat.of().parseHex(token.sha256())).toList();
     }
 
     void handle(RoutingContext context) {
@@ -65,6 +77,49 @@ final class AdminGuard {
             return;
         }
         context.next();
+    }
+
+    /**
+     * With tokens configured, the request must carry one of them as {@code Authorization: Bearer <token>}: its
+     * SHA-256 is compared in constant time with every configured hash (all of them, so timing tells nothing of
+     * which matched), and the token's name becomes the request's {@link #author}. A {@code read} token may only
+     * look. Without tokens (loopback only) everything passes, and the author is whatever the caller says.
+     */
+    void authenticate(RoutingContext context) {
+        if (!config.hasToken()) {
+            context.next();
+            return;
+        }
+        String header = context.request().getHeader("authorization");
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+        byte[] hash = TokenHash.sha256(presented);
+        GatewayConfig.Admin.Token match = null;
+        for (int i = 0; i < hashes.size(); i++) {
+            if (MessageDigest.isEqual(hash, hashes.get(i)) && match == null) match = credentials.get(i);
+        }
+        if (presented.isEmpty() || match == null) {
+            context.response().putHeader("www-authenticate", "Bearer realm=\"turnout-admin\"");
+            AdminErrors.send(context, 401, "unauthorized",
+                    "Missing or wrong admin token: send 'Authorization: Bearer <token>'", null);
+            return;
+        }
+        if (match.role() == GatewayConfig.Admin.Role.READ && !READS.contains(context.request().method())) {
+            AdminErrors.send(context, 403, "forbidden", "Token '" + match.name() + "' has role " + match.role().label()
+                    + ", which may only read (GET); " + context.request().method() + " needs a write token.", null);
+            return;
+        }
+        context.put(AUTHOR, match.name());
+        context.next();
+    }
+
+    /**
+     * Who is making this request, for history and rollout logs: the authenticated token's name when tokens are
+     * configured (a header would let anyone write any name); else, as the caller says, {@code x-turnout-author}
+     * (null when absent; callers clean and default it as they record it).
+     */
+    static String author(RoutingContext context) {
+        String authenticated = context.get(AUTHOR);
+        return authenticated != null ? authenticated : context.request().getHeader("x-turnout-author");
     }
 
     /** The parser for this request's body: YAML when it says so, else JSON. */

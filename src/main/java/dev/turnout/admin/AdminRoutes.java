@@ -329,7 +329,7 @@ final class AdminRoutes {
         String reason = context.request().getHeader("x-turnout-reason");
         if (reason == null) reason = context.request().getParam("reason");
         if (reason == null && body != null && body.hasNonNull("reason")) reason = body.get("reason").asText();
-        return new ChangeInfo(context.request().getHeader("x-turnout-author"), reason, action);
+        return new ChangeInfo(AdminGuard.author(context), reason, action);
     }
 
     /** If-Match wins; else a revision given in the document; else unconditional. */

@@ -10,16 +10,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.function.Consumer;
 
 /**
- * The admin API on its own port. With a token, every route but the health probes needs
- * {@code Authorization: Bearer <token>} (compared in constant time); without one it refuses to
+ * The admin API on its own port. With tokens, every route but the health probes needs
+ * {@code Authorization: Bearer <token>} and a {@code read} token may only look ({@link AdminGuard#authenticate});
+ * without one it refuses to
  * bind anywhere but loopback, so an unprotected control plane is never reachable from outside, and
  * {@link AdminGuard} keeps browsers from reaching it through a visitor's loopback.
  */
@@ -49,9 +47,10 @@ public final class AdminServer {
                     + "is set: set TURNOUT_ADMIN_TOKEN, or bind the admin API to 127.0.0.1"));
         }
         Router router = Router.router(vertx);
-        router.route().handler(new AdminGuard(config)::handle);
+        AdminGuard guard = new AdminGuard(config);
+        router.route().handler(guard::handle);
         HealthRoutes.mount(router, store);
-        router.route().handler(context -> authenticate(context, config));
+        router.route().handler(guard::authenticate);
         new AdminRoutes(store, policy).mount(router);
         if (extraRoutes != null) extraRoutes.accept(router);
         router.route().failureHandler(context -> {
@@ -62,22 +61,6 @@ public final class AdminServer {
                 "No admin route " + context.request().method() + " " + context.request().path(), null));
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
         return PortInUse.named(server.requestHandler(router).listen(), "the admin API", config.host(), config.port()).map(AdminServer::new);
-    }
-
-    private static void authenticate(RoutingContext context, GatewayConfig.Admin config) {
-        if (!config.hasToken()) {
-            context.next();
-            return;
-        }
-        String header = context.request().getHeader("authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
-        if (MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), config.token().getBytes(StandardCharsets.UTF_8))) {
-            context.next();
-        } else {
-            context.response().putHeader("www-authenticate", "Bearer realm=\"turnout-admin\"");
-            AdminErrors.send(context, 401, "unauthorized",
-                    "Missing or wrong admin token: send 'Authorization: Bearer <TURNOUT_ADMIN_TOKEN>'", null);
-        }
     }
 
     static boolean isLoopback(String host) {

@@ -192,7 +192,7 @@ public final class RolloutRoutes {
     }
 
     private static String author(RoutingContext context) {
-        String author = context.request().getHeader("x-turnout-author");
+        String author = AdminGuard.author(context);
         return author == null || author.isBlank() ? "unknown" : cut(author);
     }
 

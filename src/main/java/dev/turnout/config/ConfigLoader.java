@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -76,11 +77,13 @@ public final class ConfigLoader {
             "TURNOUT_RECORDING_MASK_PHONES", "recording.maskPhones",
             "TURNOUT_RECORDING_MASK_PATTERNS", "recording.maskPatterns");
 
+    private static final java.util.regex.Pattern TOKEN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+    private static final java.util.regex.Pattern SHA256_HEX = java.util.regex.Pattern.compile("[0-9a-f]{64}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, Set<String>> SECTIONS = Map.of(
             "server", Set.of("host", "port", "maxBodyBytes", "clientAuth", "eventLoops", "headerTimeoutMs",
                     "bodyTimeoutMs", "idleTimeoutMs", "maxBufferedBytes", "maxConnections", "apiKeyEnvAllowed"),
-            "admin", Set.of("host", "port", "token", "allowedOrigins"),
+            "admin", Set.of("host", "port", "token", "allowedOrigins", "tokens"),
             "store", Set.of("kind", "redisUri", "prefix", "historyLimit", "commandTimeoutMs", "maxQueuedCommands"),
             "shadow", Set.of("maxInFlight", "maxInFlightPerVersion", "captureBytes", "timeoutMs", "pendingDiffBytes"),
             "diffs", Set.of("log", "redact", "semantic"),
@@ -168,7 +171,8 @@ public final class ConfigLoader {
                         v.text(admin, "admin.host", a.host()),
                         v.port(admin, "admin.port", a.port()),
                         v.text(admin, "admin.token", a.token()),
-                        v.list(admin, "admin.allowedOrigins", a.allowedOrigins())),
+                        v.list(admin, "admin.allowedOrigins", a.allowedOrigins()),
+                        v.tokens(admin, "admin.tokens", a.tokens(), v.text(admin, "admin.token", a.token()))),
                 new GatewayConfig.Store(
                         v.oneOf(store, "store.kind", st.kind(), Set.of("memory", "redis")),
                         v.text(store, "store.redisUri", st.redisUri()),
@@ -310,6 +314,59 @@ public final class ConfigLoader {
             }
             items.removeIf(String::isEmpty);
             return List.copyOf(items);
+        }
+
+        /**
+         * {@code admin.tokens}: a list of {@code {name, sha256, role}} mappings, every problem reported with its
+         * index. Names must be unique (history records them), including against the legacy token's {@code admin}.
+         */
+        List<GatewayConfig.Admin.Token> tokens(JsonNode section, String key, List<GatewayConfig.Admin.Token> fallback,
+                                               String legacyToken) {
+            JsonNode node = section.get(leaf(key));
+            if (node == null || node.isNull()) return fallback;
+            if (!node.isArray()) {
+                errors.add(where.apply(key) + ": '" + key + "' must be a list of {name, sha256, role} mappings");
+                return fallback;
+            }
+            List<GatewayConfig.Admin.Token> tokens = new ArrayList<>();
+            Set<String> names = new java.util.HashSet<>();
+            if (legacyToken != null && !legacyToken.isEmpty()) names.add(GatewayConfig.Admin.LEGACY_TOKEN_NAME);
+            int before = errors.size();
+            for (int i = 0; i < node.size(); i++) {
+                String at = where.apply(key) + ": '" + key + "[" + i + "]";
+                int itemBefore = errors.size();
+                JsonNode item = node.get(i);
+                if (!item.isObject()) {
+                    errors.add(at + "' must be a mapping with name, sha256 and role");
+                    continue;
+                }
+                item.fieldNames().forEachRemaining(field -> {
+                    if (!Set.of("name", "sha256", "role").contains(field)) {
+                        errors.add(at + "." + field + "' is unknown (expected name, sha256 or role)");
+                    }
+                });
+                String name = item.path("name").isValueNode() ? item.path("name").asText() : null;
+                if (name == null || !TOKEN_NAME.matcher(name).matches()) {
+                    errors.add(at + ".name' must be 1 to 64 of A-Z a-z 0-9 . _ @ -, got '" + item.path("name").asText() + "'");
+                } else if (!names.add(name)) {
+                    errors.add(at + ".name' '" + name + "' is already taken"
+                            + (name.equals(GatewayConfig.Admin.LEGACY_TOKEN_NAME) ? " (by admin.token)" : ""));
+                }
+                String sha256 = item.path("sha256").isValueNode() ? item.path("sha256").asText().toLowerCase(Locale.ROOT) : "";
+                if (!SHA256_HEX.matcher(sha256).matches()) {
+                    // Never echo the value: someone may have pasted the token itself here.
+                    errors.add(at + ".sha256' must be 64 hex characters (turnout hash-token prints it)");
+                }
+                String role = item.path("role").asText("");
+                GatewayConfig.Admin.Role parsed = switch (role) {
+                    case "read" -> GatewayConfig.Admin.Role.READ;
+                    case "write" -> GatewayConfig.Admin.Role.WRITE;
+                    default -> null;
+                };
+                if (parsed == null) errors.add(at + ".role' must be read or write, got '" + role + "'");
+                if (errors.size() == itemBefore) tokens.add(new GatewayConfig.Admin.Token(name, sha256, parsed));
+            }
+            return errors.size() == before ? List.copyOf(tokens) : fallback;
         }
 
         int positiveInt(JsonNode section, String key, int fallback) {

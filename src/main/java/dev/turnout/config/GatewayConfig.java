@@ -74,13 +74,24 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
     /**
      * The admin API; without a token it may only bind to loopback.
      *
+     * @param token the single legacy token ({@code TURNOUT_ADMIN_TOKEN}): a write token named {@code admin}
      * @param allowedOrigins browser origins (e.g. {@code https://console.example.com}) whose requests may reach
      *     the admin API; a request carrying any other {@code Origin} is refused
+     * @param tokens named tokens, stored as hashes only so a leaked config file leaks no credential, each named
+     *     so that history records who made a change rather than whatever a caller claims
      */
-    public record Admin(String host, int port, String token, List<String> allowedOrigins) {
+    public record Admin(String host, int port, String token, List<String> allowedOrigins, List<Token> tokens) {
+
+        /** The name history records for changes made with the legacy {@link #token()}. */
+        public static final String LEGACY_TOKEN_NAME = "admin";
 
         public Admin {
             allowedOrigins = List.copyOf(requireNonNull(allowedOrigins, "allowedOrigins"));
+            tokens = List.copyOf(requireNonNull(tokens, "tokens"));
+        }
+
+        public Admin(String host, int port, String token, List<String> allowedOrigins) {
+            this(host, port, token, allowedOrigins, List.of());
         }
 
         public Admin(String host, int port, String token) {
@@ -91,14 +102,52 @@ public record GatewayConfig(Server server, Admin admin, Store store, Shadow shad
             return new Admin("127.0.0.1", 8081, null);
         }
 
+        /** Whether requests must authenticate: a legacy token or any named one is configured. */
         public boolean hasToken() {
-            return token != null && !token.isEmpty();
+            return (token != null && !token.isEmpty()) || !tokens.isEmpty();
+        }
+
+        /** Every token a request may present: the named ones, then the legacy one as a write token named {@code admin}. */
+        public List<Token> credentials() {
+            if (token == null || token.isEmpty()) return tokens;
+            List<Token> all = new java.util.ArrayList<>(tokens);
+            all.add(new Token(LEGACY_TOKEN_NAME, TokenHash.sha256Hex(token), Role.WRITE));
+            return List.copyOf(all);
         }
 
         @Override
         public String toString() {
-            return "Admin[host=" + host + ", port=" + port + ", token=" + (hasToken() ? "<set>" : "<none>")
-                    + ", allowedOrigins=" + allowedOrigins + "]";
+            return "Admin[host=" + host + ", port=" + port + ", token=" + (token != null && !token.isEmpty() ? "<set>" : "<none>")
+                    + ", allowedOrigins=" + allowedOrigins + ", tokens=" + tokens + "]";
+        }
+
+        /** What a token may do: {@code read} only looks (GET, HEAD, OPTIONS); {@code write} may change things too. */
+        public enum Role {
+            READ, WRITE;
+
+            public String label() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
+        /**
+         * One named admin token.
+         *
+         * @param sha256 the lowercase hex SHA-256 of the token ({@code turnout hash-token} prints it)
+         */
+        public record Token(String name, String sha256, Role role) {
+
+            public Token {
+                requireNonNull(name, "name");
+                requireNonNull(sha256, "sha256");
+                requireNonNull(role, "role");
+            }
+
+            /** Name and role only: even a hash has no business in a log line. */
+            @Override
+            public String toString() {
+                return name + "(" + role.label() + ")";
+            }
         }
     }
 

@@ -161,6 +161,51 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadNamedAdminTokens() throws Exception {
+        String hash = TokenHash.sha256Hex("t1");
+        GatewayConfig config = ConfigLoader.load(write("admin:\n  tokens:\n"
+                + "    - { name: ana, sha256: " + hash.toUpperCase() + ", role: read }\n"
+                + "    - { name: ci.bot@ops-1, sha256: " + hash + ", role: write }\n"), Map.of());
+        assertThat(config.admin().tokens()).containsExactly(
+                new GatewayConfig.Admin.Token("ana", hash, GatewayConfig.Admin.Role.READ),
+                new GatewayConfig.Admin.Token("ci.bot@ops-1", hash, GatewayConfig.Admin.Role.WRITE));
+        assertThat(config.admin().hasToken()).isTrue();
+        assertThat(config.admin().toString()).contains("ana(read)").doesNotContain(hash);
+    }
+
+    @Test
+    void shouldReportEveryBadAdminTokenWithItsIndex() throws Exception {
+        String hash = TokenHash.sha256Hex("t1");
+        Path file = write("admin:\n  token: legacy\n  tokens:\n"
+                + "    - { name: 'has space', sha256: " + hash + ", role: read }\n"
+                + "    - { name: ana, sha256: not-a-hash-but-maybe-the-token, role: read }\n"
+                + "    - { name: ana, sha256: " + hash + ", role: admin }\n"
+                + "    - { name: ana, sha256: " + hash + ", role: read }\n"
+                + "    - { name: admin, sha256: " + hash + ", role: write }\n"
+                + "    - { name: " + "x".repeat(65) + ", sha256: " + hash + ", role: read, extra: 1 }\n"
+                + "    - just-a-string\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'admin.tokens[0].name' must be 1 to 64")
+                .hasMessageContaining("'admin.tokens[1].sha256' must be 64 hex characters")
+                .hasMessageContaining("'admin.tokens[2].role' must be read or write, got 'admin'")
+                .hasMessageContaining("'admin.tokens[3].name' 'ana' is already taken")
+                .hasMessageContaining("'admin.tokens[4].name' 'admin' is already taken (by admin.token)")
+                .hasMessageContaining("'admin.tokens[5].name' must be 1 to 64")
+                .hasMessageContaining("'admin.tokens[5].extra' is unknown")
+                .hasMessageContaining("'admin.tokens[6]' must be a mapping")
+                .message().doesNotContain("not-a-hash-but-maybe-the-token");
+        assertThatThrownBy(() -> ConfigLoader.load(write("admin: { tokens: ana }\n"), Map.of()))
+                .hasMessageContaining("'admin.tokens' must be a list");
+    }
+
+    @Test
+    void shouldNameTheLegacyTokenAdminWithWriteRole() {
+        assertThat(new GatewayConfig.Admin("127.0.0.1", 1, "s3cret").credentials()).containsExactly(
+                new GatewayConfig.Admin.Token("admin", TokenHash.sha256Hex("s3cret"), GatewayConfig.Admin.Role.WRITE));
+    }
+
+    @Test
     void shouldNotPrintTheAdminToken() {
         assertThat(new GatewayConfig.Admin("127.0.0.1", 1, "s3cret").toString()).doesNotContain("s3cret");
     }
