@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  *       or {@code text/plain}, and any other type makes a browser ask first (a CORS preflight this API
  *       never answers yes to) (415); any other type, forms included, never reaches a body parser.</li>
  * </ul>
+ * Then, past the health probes, {@link #authenticate} checks the token and its role and names the
+ * request's {@link #author}.
  */
 final class AdminGuard {
 
