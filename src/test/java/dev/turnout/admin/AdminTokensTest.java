@@ -102,6 +102,21 @@ class AdminTokensTest {
     }
 
     @Test
+    void shouldLogTheWriteTokensNameOnARolloutWhateverTheAuthorHeaderClaims() throws Exception {
+        start(null);
+        HttpResponse<String> created = call("POST", admin + "/admin/rollouts", WRITER, "{\"alias\": \"bot\", \"candidate\": \"v2\","
+                + " \"steps\": [{\"weight\": 20}, {\"weight\": 100}], \"criteria\": {\"errorRate\": {\"maxIncrease\": 0.01}}}",
+                "x-turnout-author", "mallory");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = Http.json(created).get("id").asText();
+        HttpResponse<String> aborted = call("POST", admin + "/admin/rollouts/" + id + "/abort", WRITER, "{}",
+                "x-turnout-author", "mallory");
+        assertThat(aborted.statusCode()).as(aborted.body()).isIn(200, 202);
+        String log = Http.json(call("GET", admin + "/admin/rollouts/" + id, READER, null)).get("log").toString();
+        assertThat(log).contains("by bob@ops").doesNotContain("mallory");
+    }
+
+    @Test
     void shouldRefuseAnUnknownOrMissingTokenWith401() throws Exception {
         start(null);
         HttpResponse<String> unknown = call("GET", admin + "/admin/routes", "guess", null);
