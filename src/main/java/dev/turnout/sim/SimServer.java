@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SimServer {
 
+    /** The paths answered to POST. */
+    private static final List<String> SERVED = List.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings");
+
     private final Vertx vertx;
     private final SimOptions options;
     private final HttpServer server;
@@ -64,7 +67,7 @@ public final class SimServer {
         requests.incrementAndGet();
         HttpServerResponse response = request.response().putHeader("x-sim-name", options.name());
         String path = request.path();
-        boolean known = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
+        boolean known = SERVED.contains(path);
         if (request.method() == HttpMethod.GET && !known) {
             if (path.equals("/v1/models")) {
                 ObjectNode list = SimAnswers.JSON.createObjectNode().put("object", "list");
@@ -82,7 +85,9 @@ public final class SimServer {
             return;
         }
         if (request.method() != HttpMethod.POST) {
-            send(response.putHeader("allow", "POST"), 405, SimAnswers.error("Use POST for " + path, "invalid_request_error", null, "method_not_allowed"));
+            send(response.putHeader("allow", "POST"), 405, SimAnswers.error("the simulator (turnout sim " + options.name()
+                    + ") has no " + request.method() + " " + path + "; use POST", "invalid_request_error", null,
+                    "sim_method_not_allowed"));
             return;
         }
         request.body().onSuccess(body -> answer(request, path, body));
@@ -180,9 +185,14 @@ public final class SimServer {
                 .put("created", 0).put("owned_by", "turnout-sim");
     }
 
-    private static void notFound(HttpServerRequest request) {
-        send(request.response(), 404, SimAnswers.error("Unknown request URL: " + request.method() + " " + request.path(),
-                "invalid_request_error", null, "unknown_url"));
+    /**
+     * A 404 whose code ({@code sim_unknown_url}) and message name the simulator, not the gateway's
+     * {@code unknown_url}: a newcomer seeing it through the gateway should blame the simulated version.
+     */
+    private void notFound(HttpServerRequest request) {
+        send(request.response(), 404, SimAnswers.error("the simulator (turnout sim " + options.name() + ") has no "
+                + request.method() + " " + request.path() + "; it serves POST " + String.join(", POST ", SERVED)
+                + ", GET /v1/models", "invalid_request_error", null, "sim_unknown_url"));
     }
 
     private static void send(HttpServerResponse response, int status, ObjectNode body) {

@@ -188,8 +188,15 @@ class SimServerTest {
     @Test
     void shouldAnswerBadRequestsInOpenAiShape() {
         assertThat(json(send(post(sim.baseUrl() + "/chat/completions", "{oops"))).at("/error/message").asText()).isNotBlank();
-        assertThat(Http.get(sim.baseUrl() + "/nothing").statusCode()).isEqualTo(404);
-        assertThat(Http.get(sim.baseUrl() + "/chat/completions").statusCode()).isEqualTo(405);
+        HttpResponse<String> unknown = send(post(sim.baseUrl() + "/nothing", "{}"));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).at("/error/code").asText()).isEqualTo("sim_unknown_url");
+        assertThat(json(unknown).at("/error/message").asText())
+                .startsWith("the simulator (turnout sim support-v1) has no POST /v1/nothing");
+        assertThat(json(Http.get(sim.baseUrl() + "/nothing")).at("/error/code").asText()).isEqualTo("sim_unknown_url");
+        HttpResponse<String> wrongMethod = Http.get(sim.baseUrl() + "/chat/completions");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(json(wrongMethod).at("/error/code").asText()).isEqualTo("sim_method_not_allowed");
         assertThat(json(Http.get(sim.baseUrl() + "/models")).at("/data/0/id").asText()).isEqualTo("support-v1");
     }
 }
