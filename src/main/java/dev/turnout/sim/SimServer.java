@@ -11,19 +11,21 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenAI-compatible simulated model version: chat completions (whole or streamed, with tool
- * calls and JSON mode), legacy completions, embeddings (float or base64) and the model list.
+ * calls and JSON mode), legacy completions, the Responses API (whole or streamed), embeddings (float or base64) and the model list.
  * Every response carries {@code x-sim-name}, so tests can tell which version answered.
  */
 public final class SimServer {
 
     /** The paths answered to POST. */
-    private static final List<String> SERVED = List.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings");
+    private static final List<String> SERVED = List.of("/v1/chat/completions", "/v1/completions", "/v1/responses",
+            "/v1/embeddings");
 
     private final Vertx vertx;
     private final SimOptions options;
@@ -130,11 +132,28 @@ public final class SimServer {
                         () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answer)));
                 return;
             }
+            case "/v1/responses": {
+                SimAnswers.Answer answer = SimAnswers.answer(options, SimResponses.asChat(json), drifted());
+                if (json.path("stream").asBoolean(false)) {
+                    List<String> events = new ArrayList<>();
+                    for (ObjectNode event : SimResponses.events(id, model, created, answer)) {
+                        events.add("event: " + event.get("type").asText() + "\ndata: " + event + "\n\n");
+                    }
+                    int firstDelta = SimResponses.FIRST_DELTA;
+                    stream(response, events, firstDelta, firstDelta + answer.tokens().size(), "");
+                } else {
+                    later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
+                            () -> send(response, 200, SimResponses.response(id, model, created, answer)));
+                }
+                return;
+            }
             default: {
                 SimAnswers.Answer answer = SimAnswers.answer(options, json, drifted());
                 if (json.path("stream").asBoolean(false)) {
                     boolean includeUsage = json.path("stream_options").path("include_usage").asBoolean(false);
-                    stream(response, SimAnswers.chatChunks("chatcmpl-" + id, model, created, answer, includeUsage));
+                    List<ObjectNode> chunks = SimAnswers.chatChunks("chatcmpl-" + id, model, created, answer, includeUsage);
+                    // Role chunk, usage and finish chunks follow at once; only content tokens are paced.
+                    stream(response, dataEvents(chunks), 1, chunks.size() - 1, "data: [DONE]\n\n");
                 } else {
                     later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
                             () -> send(response, 200, SimAnswers.chatCompletion("chatcmpl-" + id, model, created, answer)));
@@ -143,23 +162,33 @@ public final class SimServer {
         }
     }
 
-    /** Chunks written one by one: after {@code ttftMs} the first, then one every {@code tokenMs}. */
-    private void stream(HttpServerResponse response, List<ObjectNode> chunks) {
+    /**
+     * Events written one by one: after {@code ttftMs} the first, then at once, except that after
+     * each event in [{@code pacedFrom}, {@code pacedUntil}) (the tokens) {@code tokenMs} pass.
+     * {@code end} closes the stream ({@code data: [DONE]} for chat, nothing for the Responses API).
+     */
+    private void stream(HttpServerResponse response, List<String> events, int pacedFrom, int pacedUntil, String end) {
         response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
-        later(options.ttftMs(), () -> writeChunk(response, chunks, 0));
+        later(options.ttftMs(), () -> writeEvent(response, events, 0, pacedFrom, pacedUntil, end));
     }
 
-    private void writeChunk(HttpServerResponse response, List<ObjectNode> chunks, int index) {
+    private void writeEvent(HttpServerResponse response, List<String> events, int index, int pacedFrom, int pacedUntil,
+                            String end) {
         if (response.closed()) return;
-        if (index == chunks.size()) {
-            response.end("data: [DONE]\n\n");
+        if (index == events.size()) {
+            response.end(end);
             return;
         }
-        response.write("data: " + chunks.get(index).toString() + "\n\n");
-        // Role chunk, usage and finish chunks follow at once; only content tokens are paced.
-        boolean paced = index > 0 && index < chunks.size() - 1;
-        if (paced && options.tokenMs() > 0) later(options.tokenMs(), () -> writeChunk(response, chunks, index + 1));
-        else writeChunk(response, chunks, index + 1);
+        response.write(events.get(index));
+        Runnable next = () -> writeEvent(response, events, index + 1, pacedFrom, pacedUntil, end);
+        if (index >= pacedFrom && index < pacedUntil && options.tokenMs() > 0) later(options.tokenMs(), next);
+        else next.run();
+    }
+
+    private static List<String> dataEvents(List<ObjectNode> chunks) {
+        List<String> events = new ArrayList<>(chunks.size());
+        for (ObjectNode chunk : chunks) events.add("data: " + chunk + "\n\n");
+        return events;
     }
 
     /** Whether this request is past {@code --drift-after}; counting each chat or completion request once. */

@@ -94,6 +94,89 @@ class SimServerTest {
         assertThat(usage.at("/usage/completion_tokens").asInt()).isEqualTo(8);
     }
 
+    /** Named events of a Responses API stream ({@code event:} and {@code data:} lines), checking the type agrees. */
+    static List<JsonNode> namedEvents(String body) {
+        List<JsonNode> events = new ArrayList<>();
+        for (String block : body.split("\n\n")) {
+            String[] lines = block.split("\n");
+            assertThat(lines).hasSize(2);
+            assertThat(lines[0]).startsWith("event: ");
+            assertThat(lines[1]).startsWith("data: ");
+            JsonNode event = parse(lines[1].substring(6));
+            assertThat(event.get("type").asText()).isEqualTo(lines[0].substring(7));
+            events.add(event);
+        }
+        return events;
+    }
+
+    @Test
+    void shouldAnswerTheResponsesApiWithTheChatAnswer() {
+        String chat = json(send(post(sim.baseUrl() + "/chat/completions", "{\"model\":\"m\",\"messages\":["
+                + "{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Where is my parcel?\"}]}")))
+                .at("/choices/0/message/content").asText();
+        HttpResponse<String> answer = send(post(sim.baseUrl() + "/responses",
+                "{\"model\":\"m\",\"instructions\":\"Be brief.\",\"input\":\"Where is my parcel?\"}"));
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonNode body = json(answer);
+        assertThat(body.get("id").asText()).startsWith("resp_");
+        assertThat(body.get("object").asText()).isEqualTo("response");
+        assertThat(body.get("status").asText()).isEqualTo("completed");
+        assertThat(body.get("model").asText()).isEqualTo("m");
+        assertThat(body.get("created_at").asLong()).isPositive();
+        JsonNode item = body.at("/output/0");
+        assertThat(item.get("type").asText()).isEqualTo("message");
+        assertThat(item.get("id").asText()).startsWith("msg_");
+        assertThat(item.get("role").asText()).isEqualTo("assistant");
+        assertThat(item.at("/content/0/type").asText()).isEqualTo("output_text");
+        assertThat(item.at("/content/0/annotations").isArray()).isTrue();
+        assertThat(item.at("/content/0/text").asText()).isEqualTo(chat);
+        assertThat(body.at("/usage/input_tokens").asInt()).isEqualTo(6);
+        assertThat(body.at("/usage/output_tokens").asInt()).isEqualTo(8);
+        assertThat(body.at("/usage/total_tokens").asInt()).isEqualTo(14);
+        // A list of messages with text parts is the same prompt.
+        JsonNode listed = json(send(post(sim.baseUrl() + "/responses", "{\"model\":\"m\",\"instructions\":\"Be brief.\","
+                + "\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"Where is my parcel?\"}]}]}")));
+        assertThat(listed.at("/output/0/content/0/text").asText()).isEqualTo(chat);
+    }
+
+    @Test
+    void shouldStreamTheResponsesApiAsNamedEventsWithoutDone() {
+        String request = "{\"model\":\"m\",\"input\":\"Where is my parcel?\"";
+        String whole = json(send(post(sim.baseUrl() + "/responses", request + "}"))).at("/output/0/content/0/text").asText();
+        HttpResponse<String> streamed = send(post(sim.baseUrl() + "/responses", request + ",\"stream\":true}"));
+        assertThat(streamed.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        assertThat(streamed.body()).doesNotContain("[DONE]");
+        List<JsonNode> events = namedEvents(streamed.body());
+        List<String> types = events.stream().map(e -> e.get("type").asText()).distinct().toList();
+        assertThat(types).containsExactly("response.created", "response.output_item.added", "response.content_part.added",
+                "response.output_text.delta", "response.output_text.done", "response.content_part.done",
+                "response.output_item.done", "response.completed");
+        StringBuilder text = new StringBuilder();
+        int deltas = 0;
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).get("sequence_number").asInt()).isEqualTo(i);
+            if (events.get(i).get("type").asText().equals("response.output_text.delta")) {
+                text.append(events.get(i).get("delta").asText());
+                deltas++;
+            }
+        }
+        assertThat(deltas).isEqualTo(8);
+        assertThat(text.toString()).isEqualTo(whole);
+        assertThat(events.get(0).at("/response/status").asText()).isEqualTo("in_progress");
+        JsonNode completed = events.get(events.size() - 1).get("response");
+        assertThat(completed.get("status").asText()).isEqualTo("completed");
+        assertThat(completed.at("/output/0/content/0/text").asText()).isEqualTo(whole);
+        assertThat(completed.at("/usage/output_tokens").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void shouldMarkAResponseCutByMaxOutputTokensIncomplete() {
+        JsonNode body = json(send(post(sim.baseUrl() + "/responses", "{\"model\":\"m\",\"input\":\"hi\",\"max_output_tokens\":3}")));
+        assertThat(body.get("status").asText()).isEqualTo("incomplete");
+        assertThat(body.at("/incomplete_details/reason").asText()).isEqualTo("max_output_tokens");
+        assertThat(body.at("/usage/output_tokens").asInt()).isEqualTo(3);
+    }
+
     @Test
     void shouldStopAtMaxTokensWithFinishReasonLength() {
         JsonNode body = json(send(post(sim.baseUrl() + "/chat/completions", CHAT + ",\"max_tokens\":3}")));
