@@ -174,6 +174,32 @@ final class SimAnswers {
         return body;
     }
 
+    /**
+     * The chunks of a streamed legacy completion, as OpenAI sends them: one {@code text_completion}
+     * chunk per token, a finish chunk with empty text, then usage when asked; no {@code [DONE]}.
+     */
+    static List<ObjectNode> textChunks(String id, String model, long created, Answer answer, boolean includeUsage) {
+        List<ObjectNode> chunks = new ArrayList<>();
+        for (String token : answer.tokens()) chunks.add(textChunk(id, model, created, token, null));
+        chunks.add(textChunk(id, model, created, "", answer.finishReason()));
+        if (includeUsage) {
+            ObjectNode usage = JSON.createObjectNode().put("id", id).put("object", "text_completion")
+                    .put("created", created).put("model", model);
+            usage.putArray("choices");
+            usage.set("usage", usage(answer));
+            chunks.add(usage);
+        }
+        return chunks;
+    }
+
+    private static ObjectNode textChunk(String id, String model, long created, String text, String finishReason) {
+        ObjectNode chunk = JSON.createObjectNode().put("id", id).put("object", "text_completion")
+                .put("created", created).put("model", model);
+        chunk.putArray("choices").addObject().put("text", text).put("index", 0).putNull("logprobs")
+                .put("finish_reason", finishReason);
+        return chunk;
+    }
+
     /** Embeddings for a string or a list of strings; null when {@code input} is neither. */
     static ObjectNode embeddings(SimOptions options, JsonNode request) {
         JsonNode input = request.path("input");

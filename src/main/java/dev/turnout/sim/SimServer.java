@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenAI-compatible simulated model version: chat completions (whole or streamed, with tool
- * calls and JSON mode), legacy completions, the Responses API (whole or streamed), embeddings (float or base64) and the model list.
+ * calls and JSON mode), legacy completions (whole or streamed), the Responses API (whole or streamed), embeddings (float or base64) and the model list.
  * Every response carries {@code x-sim-name}, so tests can tell which version answered.
  */
 public final class SimServer {
@@ -128,8 +128,15 @@ public final class SimServer {
             }
             case "/v1/completions": {
                 SimAnswers.Answer answer = SimAnswers.answer(options, json, drifted());
-                later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
-                        () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answer)));
+                if (json.path("stream").asBoolean(false)) {
+                    boolean includeUsage = json.path("stream_options").path("include_usage").asBoolean(false);
+                    List<ObjectNode> chunks = SimAnswers.textChunks("cmpl-" + id, model, created, answer, includeUsage);
+                    // Paced as chat: each token chunk is followed by tokenMs; the usage chunk comes at once.
+                    stream(response, dataEvents(chunks), 0, answer.tokens().size(), "data: [DONE]\n\n");
+                } else {
+                    later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
+                            () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answer)));
+                }
                 return;
             }
             case "/v1/responses": {

@@ -178,6 +178,29 @@ class SimServerTest {
     }
 
     @Test
+    void shouldStreamALegacyCompletionAsTextChunksThenDone() {
+        String request = "{\"model\":\"m\",\"prompt\":\"Where is my parcel?\"";
+        String whole = json(send(post(sim.baseUrl() + "/completions", request + "}"))).at("/choices/0/text").asText();
+        HttpResponse<String> streamed = send(post(sim.baseUrl() + "/completions",
+                request + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
+        assertThat(streamed.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
+        List<JsonNode> events = events(streamed.body());
+        assertThat(events).allSatisfy(e -> assertThat(e.get("object").asText()).isEqualTo("text_completion"));
+        assertThat(events).hasSize(8 + 2);
+        StringBuilder text = new StringBuilder();
+        for (JsonNode event : events.subList(0, 8)) {
+            assertThat(event.at("/choices/0/index").asInt()).isZero();
+            assertThat(event.at("/choices/0/finish_reason").isNull()).isTrue();
+            text.append(event.at("/choices/0/text").asText());
+        }
+        assertThat(text.toString()).isEqualTo(whole);
+        assertThat(events.get(8).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(events.get(8).at("/choices/0/text").asText()).isEmpty();
+        assertThat(events.get(9).at("/usage/completion_tokens").asInt()).isEqualTo(8);
+    }
+
+    @Test
     void shouldStopAtMaxTokensWithFinishReasonLength() {
         JsonNode body = json(send(post(sim.baseUrl() + "/chat/completions", CHAT + ",\"max_tokens\":3}")));
         assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
