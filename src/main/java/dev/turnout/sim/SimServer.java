@@ -27,6 +27,9 @@ public final class SimServer {
     private static final List<String> SERVED = List.of("/v1/chat/completions", "/v1/completions", "/v1/responses",
             "/v1/embeddings");
 
+    /** The most choices ({@code n}) one request may ask for: a bound on the work one request makes. */
+    static final int MAX_CHOICES = 8;
+
     private final Vertx vertx;
     private final SimOptions options;
     private final HttpServer server;
@@ -127,15 +130,17 @@ public final class SimServer {
                 return;
             }
             case "/v1/completions": {
-                SimAnswers.Answer answer = SimAnswers.answer(options, json, drifted());
-                if (json.path("stream").asBoolean(false)) {
+                List<SimAnswers.Answer> answers = answers(json);
+                if (answers == null) {
+                    send(response, 400, badN(json));
+                } else if (json.path("stream").asBoolean(false)) {
                     boolean includeUsage = json.path("stream_options").path("include_usage").asBoolean(false);
-                    List<ObjectNode> chunks = SimAnswers.textChunks("cmpl-" + id, model, created, answer, includeUsage);
-                    // Paced as chat: each token chunk is followed by tokenMs; the usage chunk comes at once.
-                    stream(response, dataEvents(chunks), 0, answer.tokens().size(), "data: [DONE]\n\n");
+                    List<List<ObjectNode>> steps = SimAnswers.textChunks("cmpl-" + id, model, created, answers, includeUsage);
+                    // Paced as chat: each token step is followed by tokenMs; finish and usage come at once.
+                    stream(response, dataEvents(steps), 0, steps.size() - (includeUsage ? 2 : 1), "data: [DONE]\n\n");
                 } else {
-                    later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
-                            () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answer)));
+                    later(options.latencyMs() + options.tokenMs() * longest(answers),
+                            () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answers)));
                 }
                 return;
             }
@@ -155,18 +160,45 @@ public final class SimServer {
                 return;
             }
             default: {
-                SimAnswers.Answer answer = SimAnswers.answer(options, json, drifted());
-                if (json.path("stream").asBoolean(false)) {
+                List<SimAnswers.Answer> answers = answers(json);
+                if (answers == null) {
+                    send(response, 400, badN(json));
+                } else if (json.path("stream").asBoolean(false)) {
                     boolean includeUsage = json.path("stream_options").path("include_usage").asBoolean(false);
-                    List<ObjectNode> chunks = SimAnswers.chatChunks("chatcmpl-" + id, model, created, answer, includeUsage);
-                    // Role chunk, usage and finish chunks follow at once; only content tokens are paced.
-                    stream(response, dataEvents(chunks), 1, chunks.size() - 1, "data: [DONE]\n\n");
+                    List<List<ObjectNode>> steps = SimAnswers.chatChunks("chatcmpl-" + id, model, created, answers, includeUsage);
+                    // Role, finish and usage chunks follow at once; only the token steps are paced.
+                    stream(response, dataEvents(steps), 1, steps.size() - (includeUsage ? 2 : 1), "data: [DONE]\n\n");
                 } else {
-                    later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
-                            () -> send(response, 200, SimAnswers.chatCompletion("chatcmpl-" + id, model, created, answer)));
+                    later(options.latencyMs() + options.tokenMs() * longest(answers),
+                            () -> send(response, 200, SimAnswers.chatCompletion("chatcmpl-" + id, model, created, answers)));
                 }
             }
         }
+    }
+
+    /**
+     * The request's {@code n} answers (1 when absent), or null when {@code n} is not an integer
+     * from 1 to {@link #MAX_CHOICES}. The request counts once for {@code --drift-after}, whatever its n.
+     */
+    private List<SimAnswers.Answer> answers(JsonNode json) {
+        JsonNode n = json.path("n");
+        if (!n.isMissingNode() && !n.isNull() && (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > MAX_CHOICES)) return null;
+        boolean drifted = drifted();
+        List<SimAnswers.Answer> answers = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, n.asInt(1)); i++) answers.add(SimAnswers.answer(options, json, drifted));
+        return answers;
+    }
+
+    /** OpenAI's 400 for an {@code n} out of range. */
+    private static ObjectNode badN(JsonNode json) {
+        JsonNode n = json.path("n");
+        String code = !n.isIntegralNumber() ? "invalid_type" : n.asInt() < 1 ? "integer_below_min_value" : "integer_above_max_value";
+        return SimAnswers.error("Invalid 'n': expected an integer from 1 to " + MAX_CHOICES + ", but got " + n + " instead.",
+                "invalid_request_error", "n", code);
+    }
+
+    private static int longest(List<SimAnswers.Answer> answers) {
+        return answers.stream().mapToInt(answer -> answer.tokens().size()).max().orElse(0);
     }
 
     /**
@@ -192,9 +224,14 @@ public final class SimServer {
         else next.run();
     }
 
-    private static List<String> dataEvents(List<ObjectNode> chunks) {
-        List<String> events = new ArrayList<>(chunks.size());
-        for (ObjectNode chunk : chunks) events.add("data: " + chunk + "\n\n");
+    /** Each step's chunks as {@code data:} events, written together. */
+    private static List<String> dataEvents(List<List<ObjectNode>> steps) {
+        List<String> events = new ArrayList<>(steps.size());
+        for (List<ObjectNode> step : steps) {
+            StringBuilder event = new StringBuilder();
+            for (ObjectNode chunk : step) event.append("data: ").append(chunk).append("\n\n");
+            events.add(event.toString());
+        }
         return events;
     }
 

@@ -201,6 +201,67 @@ class SimServerTest {
     }
 
     @Test
+    void shouldAnswerNChoicesWholeAndStreamedForChat() {
+        String whole = json(send(post(sim.baseUrl() + "/chat/completions", CHAT + "}"))).at("/choices/0/message/content").asText();
+        JsonNode body = json(send(post(sim.baseUrl() + "/chat/completions", CHAT + ",\"n\":3}")));
+        assertThat(body.get("choices").size()).isEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(body.at("/choices/" + i + "/index").asInt()).isEqualTo(i);
+            assertThat(body.at("/choices/" + i + "/message/content").asText()).isEqualTo(whole);
+        }
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(4);
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(24);
+        List<JsonNode> events = events(send(post(sim.baseUrl() + "/chat/completions",
+                CHAT + ",\"n\":3,\"stream\":true,\"stream_options\":{\"include_usage\":true}}")).body());
+        StringBuilder[] texts = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        String[] finishes = new String[3];
+        for (JsonNode event : events.subList(0, events.size() - 1)) {
+            assertThat(event.get("choices").size()).isEqualTo(1);
+            int index = event.at("/choices/0/index").asInt();
+            texts[index].append(event.at("/choices/0/delta/content").asText(""));
+            if (!event.at("/choices/0/finish_reason").isNull()) finishes[index] = event.at("/choices/0/finish_reason").asText();
+        }
+        for (StringBuilder text : texts) assertThat(text.toString()).isEqualTo(whole);
+        assertThat(finishes).containsOnly("stop");
+        assertThat(events.get(events.size() - 1).at("/usage/completion_tokens").asInt()).isEqualTo(24);
+    }
+
+    @Test
+    void shouldAnswerNChoicesWholeAndStreamedForLegacyCompletions() {
+        String request = "{\"model\":\"m\",\"prompt\":\"Where is my parcel?\",\"n\":2";
+        JsonNode body = json(send(post(sim.baseUrl() + "/completions", request + "}")));
+        assertThat(body.get("choices").size()).isEqualTo(2);
+        assertThat(body.at("/choices/1/index").asInt()).isEqualTo(1);
+        String whole = body.at("/choices/0/text").asText();
+        assertThat(body.at("/choices/1/text").asText()).isEqualTo(whole);
+        List<JsonNode> events = events(send(post(sim.baseUrl() + "/completions", request + ",\"stream\":true}")).body());
+        StringBuilder[] texts = {new StringBuilder(), new StringBuilder()};
+        for (JsonNode event : events) texts[event.at("/choices/0/index").asInt()].append(event.at("/choices/0/text").asText());
+        assertThat(texts[0].toString()).isEqualTo(whole);
+        assertThat(texts[1].toString()).isEqualTo(whole);
+        assertThat(events.stream().filter(e -> e.at("/choices/0/finish_reason").isTextual()).count()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRefuseNOutsideOneToEightInOpenAiShape() {
+        for (String n : new String[] {"9", "0", "\"2\""}) {
+            for (String path : new String[] {"/chat/completions", "/completions"}) {
+                HttpResponse<String> answer = send(post(sim.baseUrl() + path,
+                        "{\"model\":\"m\",\"prompt\":\"hi\",\"messages\":[],\"n\":" + n + "}"));
+                assertThat(answer.statusCode()).isEqualTo(400);
+                JsonNode error = json(answer).get("error");
+                assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+                assertThat(error.get("param").asText()).isEqualTo("n");
+                assertThat(error.get("message").asText()).startsWith("Invalid 'n'");
+            }
+        }
+        assertThat(json(send(post(sim.baseUrl() + "/completions", "{\"model\":\"m\",\"prompt\":\"hi\",\"n\":9}")))
+                .at("/error/code").asText()).isEqualTo("integer_above_max_value");
+        assertThat(send(post(sim.baseUrl() + "/completions", "{\"model\":\"m\",\"prompt\":\"hi\",\"n\":8}")).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
     void shouldStopAtMaxTokensWithFinishReasonLength() {
         JsonNode body = json(send(post(sim.baseUrl() + "/chat/completions", CHAT + ",\"max_tokens\":3}")));
         assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
