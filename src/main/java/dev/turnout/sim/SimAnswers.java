@@ -62,7 +62,18 @@ final class SimAnswers {
         }
         int limit = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(Integer.MAX_VALUE));
         String format = request.path("response_format").path("type").asText("");
-        boolean json = format.equals("json_object") || format.equals("json_schema");
+        JsonNode schema = request.path("response_format").path("json_schema").path("schema");
+        if (format.equals("json_schema") && schema.isObject()) {
+            // The prose answer says what the schema's strings say; the object is one token, as JSON mode's is.
+            Answer prose = proseAnswer(options, prompt, promptTokens, limit, false);
+            return new Answer(List.of(SimSchema.instance(schema, prose.text()).toString()), prose.truncated(), null, List.of(),
+                    promptTokens);
+        }
+        return proseAnswer(options, prompt, promptTokens, limit, format.equals("json_object") || format.equals("json_schema"));
+    }
+
+    /** The corpus or word-salad answer, as text or wrapped in JSON mode's {@code {"answer", "tokens"}} object. */
+    private static Answer proseAnswer(SimOptions options, String prompt, int promptTokens, int limit, boolean json) {
         if (options.fromCorpus()) return corpusAnswer(options, prompt, promptTokens, limit, json);
         int count = Math.max(1, Math.min(options.tokens(), limit));
         List<String> words = new ArrayList<>(SimText.words(options.name(), options.seed(), prompt, count));

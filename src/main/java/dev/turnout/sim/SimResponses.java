@@ -44,7 +44,13 @@ final class SimResponses {
         }
         if (request.has("max_output_tokens")) chat.set("max_tokens", request.get("max_output_tokens"));
         JsonNode format = request.path("text").path("format");
-        if (format.isObject()) chat.set("response_format", format);
+        if (format.path("type").asText().equals("json_schema")) {
+            // The Responses API puts the schema beside the type; chat nests it under json_schema.
+            ObjectNode responseFormat = chat.putObject("response_format").put("type", "json_schema");
+            responseFormat.putObject("json_schema").set("schema", format.path("schema"));
+        } else if (format.isObject()) {
+            chat.set("response_format", format);
+        }
         return chat;
     }
 
