@@ -62,7 +62,18 @@ final class SimAnswers {
         }
         int limit = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(Integer.MAX_VALUE));
         String format = request.path("response_format").path("type").asText("");
-        boolean json = format.equals("json_object") || format.equals("json_schema");
+        JsonNode schema = request.path("response_format").path("json_schema").path("schema");
+        if (format.equals("json_schema") && schema.isObject()) {
+            // The prose answer says what the schema's strings say; the object is one token, as JSON mode's is.
+            Answer prose = proseAnswer(options, prompt, promptTokens, limit, false);
+            return new Answer(List.of(SimSchema.instance(schema, prose.text()).toString()), prose.truncated(), null, List.of(),
+                    promptTokens);
+        }
+        return proseAnswer(options, prompt, promptTokens, limit, format.equals("json_object") || format.equals("json_schema"));
+    }
+
+    /** The corpus or word-salad answer, as text or wrapped in JSON mode's {@code {"answer", "tokens"}} object. */
+    private static Answer proseAnswer(SimOptions options, String prompt, int promptTokens, int limit, boolean json) {
         if (options.fromCorpus()) return corpusAnswer(options, prompt, promptTokens, limit, json);
         int count = Math.max(1, Math.min(options.tokens(), limit));
         List<String> words = new ArrayList<>(SimText.words(options.name(), options.seed(), prompt, count));
@@ -108,70 +119,140 @@ final class SimAnswers {
         }
     }
 
-    static ObjectNode chatCompletion(String id, String model, long created, Answer answer) {
+    /** A chat completion with one choice per answer (the request's {@code n}), indexed in order. */
+    static ObjectNode chatCompletion(String id, String model, long created, List<Answer> answers) {
         ObjectNode body = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
                 .put("created", created).put("model", model);
-        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
-        ObjectNode message = choice.putObject("message").put("role", "assistant");
-        if (answer.toolName() != null) {
-            message.putNull("content");
-            ObjectNode call = message.putArray("tool_calls").addObject().put("id", "call_" + id).put("type", "function");
-            call.putObject("function").put("name", answer.toolName()).put("arguments", String.join("", answer.toolArgumentParts()));
-        } else {
-            message.put("content", answer.text());
+        ArrayNode choices = body.putArray("choices");
+        for (int index = 0; index < answers.size(); index++) {
+            Answer answer = answers.get(index);
+            ObjectNode choice = choices.addObject().put("index", index);
+            ObjectNode message = choice.putObject("message").put("role", "assistant");
+            if (answer.toolName() != null) {
+                message.putNull("content");
+                ObjectNode call = message.putArray("tool_calls").addObject().put("id", "call_" + id).put("type", "function");
+                call.putObject("function").put("name", answer.toolName()).put("arguments", String.join("", answer.toolArgumentParts()));
+            } else {
+                message.put("content", answer.text());
+            }
+            message.putNull("refusal");
+            choice.putNull("logprobs");
+            choice.put("finish_reason", answer.finishReason());
         }
-        message.putNull("refusal");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", answer.finishReason());
-        body.set("usage", usage(answer));
+        body.set("usage", usage(answers));
         return body;
     }
 
-    /** The chunks of a streamed chat completion, in order, without the final {@code [DONE]}. */
-    static List<ObjectNode> chatChunks(String id, String model, long created, Answer answer, boolean includeUsage) {
-        List<ObjectNode> chunks = new ArrayList<>();
-        ObjectNode first = chunk(id, model, created);
-        first.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                .putObject("delta").put("role", "assistant").put("content", "");
-        chunks.add(first);
-        if (answer.toolName() != null) {
-            for (int i = 0; i < answer.toolArgumentParts().size(); i++) {
-                ObjectNode chunk = chunk(id, model, created);
-                ObjectNode call = chunk.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                        .putObject("delta").putArray("tool_calls").addObject().put("index", 0);
-                if (i == 0) call.put("id", "call_" + id).put("type", "function");
-                ObjectNode function = call.putObject("function");
-                if (i == 0) function.put("name", answer.toolName());
-                function.put("arguments", answer.toolArgumentParts().get(i));
-                chunks.add(chunk);
-            }
-        } else {
-            for (String token : answer.tokens()) {
-                ObjectNode chunk = chunk(id, model, created);
-                chunk.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                        .putObject("delta").put("content", token);
-                chunks.add(chunk);
-            }
+    /**
+     * The chunks of a streamed chat completion, without the final {@code [DONE]}, in steps written
+     * together: the role chunks, then one step per token position (a chunk per choice that still
+     * has a token, each carrying its choice index), the finish chunks, and the usage chunk when
+     * asked. Only the token steps are paced, so n choices take as long as one.
+     */
+    static List<List<ObjectNode>> chatChunks(String id, String model, long created, List<Answer> answers, boolean includeUsage) {
+        List<List<ObjectNode>> steps = new ArrayList<>();
+        List<ObjectNode> roles = new ArrayList<>();
+        for (int index = 0; index < answers.size(); index++) {
+            ObjectNode first = chunk(id, model, created);
+            first.withArray("choices").addObject().put("index", index).putNull("finish_reason")
+                    .putObject("delta").put("role", "assistant").put("content", "");
+            roles.add(first);
         }
-        ObjectNode last = chunk(id, model, created);
-        last.withArray("choices").addObject().put("index", 0).put("finish_reason", answer.finishReason()).putObject("delta");
-        chunks.add(last);
+        steps.add(roles);
+        int positions = answers.stream().mapToInt(SimAnswers::parts).max().orElse(0);
+        for (int position = 0; position < positions; position++) {
+            List<ObjectNode> step = new ArrayList<>();
+            for (int index = 0; index < answers.size(); index++) {
+                Answer answer = answers.get(index);
+                if (position >= parts(answer)) continue;
+                ObjectNode chunk = chunk(id, model, created);
+                ObjectNode delta = chunk.withArray("choices").addObject().put("index", index).putNull("finish_reason")
+                        .putObject("delta");
+                if (answer.toolName() != null) {
+                    ObjectNode call = delta.putArray("tool_calls").addObject().put("index", 0);
+                    if (position == 0) call.put("id", "call_" + id).put("type", "function");
+                    ObjectNode function = call.putObject("function");
+                    if (position == 0) function.put("name", answer.toolName());
+                    function.put("arguments", answer.toolArgumentParts().get(position));
+                } else {
+                    delta.put("content", answer.tokens().get(position));
+                }
+                step.add(chunk);
+            }
+            steps.add(step);
+        }
+        List<ObjectNode> finishes = new ArrayList<>();
+        for (int index = 0; index < answers.size(); index++) {
+            ObjectNode last = chunk(id, model, created);
+            last.withArray("choices").addObject().put("index", index).put("finish_reason", answers.get(index).finishReason())
+                    .putObject("delta");
+            finishes.add(last);
+        }
+        steps.add(finishes);
         if (includeUsage) {
             ObjectNode usage = chunk(id, model, created);
             usage.putArray("choices");
-            usage.set("usage", usage(answer));
-            chunks.add(usage);
+            usage.set("usage", usage(answers));
+            steps.add(List.of(usage));
         }
-        return chunks;
+        return steps;
     }
 
-    static ObjectNode textCompletion(String id, String model, long created, Answer answer) {
+    /** A legacy completion with one choice per answer (the request's {@code n}). */
+    static ObjectNode textCompletion(String id, String model, long created, List<Answer> answers) {
         ObjectNode body = JSON.createObjectNode().put("id", id).put("object", "text_completion")
                 .put("created", created).put("model", model);
-        body.putArray("choices").addObject().put("text", answer.text()).put("index", 0).putNull("logprobs")
-                .put("finish_reason", answer.finishReason());
-        body.set("usage", usage(answer));
+        ArrayNode choices = body.putArray("choices");
+        for (int index = 0; index < answers.size(); index++) {
+            choices.addObject().put("text", answers.get(index).text()).put("index", index).putNull("logprobs")
+                    .put("finish_reason", answers.get(index).finishReason());
+        }
+        body.set("usage", usage(answers));
         return body;
+    }
+
+    /**
+     * The chunks of a streamed legacy completion, as OpenAI sends them, in steps written together
+     * (see {@link #chatChunks}): one {@code text_completion} chunk per choice and token position,
+     * the finish chunks with empty text, then usage when asked; no {@code [DONE]}.
+     */
+    static List<List<ObjectNode>> textChunks(String id, String model, long created, List<Answer> answers, boolean includeUsage) {
+        List<List<ObjectNode>> steps = new ArrayList<>();
+        int positions = answers.stream().mapToInt(answer -> answer.tokens().size()).max().orElse(0);
+        for (int position = 0; position < positions; position++) {
+            List<ObjectNode> step = new ArrayList<>();
+            for (int index = 0; index < answers.size(); index++) {
+                List<String> tokens = answers.get(index).tokens();
+                if (position < tokens.size()) step.add(textChunk(id, model, created, index, tokens.get(position), null));
+            }
+            steps.add(step);
+        }
+        List<ObjectNode> finishes = new ArrayList<>();
+        for (int index = 0; index < answers.size(); index++) {
+            finishes.add(textChunk(id, model, created, index, "", answers.get(index).finishReason()));
+        }
+        steps.add(finishes);
+        if (includeUsage) {
+            ObjectNode usage = JSON.createObjectNode().put("id", id).put("object", "text_completion")
+                    .put("created", created).put("model", model);
+            usage.putArray("choices");
+            usage.set("usage", usage(answers));
+            steps.add(List.of(usage));
+        }
+        return steps;
+    }
+
+    private static ObjectNode textChunk(String id, String model, long created, int index, String text, String finishReason) {
+        ObjectNode chunk = JSON.createObjectNode().put("id", id).put("object", "text_completion")
+                .put("created", created).put("model", model);
+        chunk.putArray("choices").addObject().put("text", text).put("index", index).putNull("logprobs")
+                .put("finish_reason", finishReason);
+        return chunk;
+    }
+
+    /** How many content chunks an answer streams: its tokens, or its tool call's argument fragments. */
+    private static int parts(Answer answer) {
+        return answer.toolName() != null ? answer.toolArgumentParts().size() : answer.tokens().size();
     }
 
     /** Embeddings for a string or a list of strings; null when {@code input} is neither. */
@@ -222,10 +303,12 @@ final class SimAnswers {
                 .put("created", created).put("model", model);
     }
 
-    private static ObjectNode usage(Answer answer) {
-        return JSON.createObjectNode().put("prompt_tokens", answer.promptTokens())
-                .put("completion_tokens", answer.completionTokens())
-                .put("total_tokens", answer.promptTokens() + answer.completionTokens());
+    /** The prompt is counted once (every choice answers the same one); the completions add up. */
+    private static ObjectNode usage(List<Answer> answers) {
+        int prompt = answers.get(0).promptTokens();
+        int completion = answers.stream().mapToInt(Answer::completionTokens).sum();
+        return JSON.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", completion)
+                .put("total_tokens", prompt + completion);
     }
 
     /** The text the answer depends on: every message's text, or the completion prompt. */

@@ -11,16 +11,24 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenAI-compatible simulated model version: chat completions (whole or streamed, with tool
- * calls and JSON mode), legacy completions, embeddings (float or base64) and the model list.
+ * calls and JSON mode), legacy completions (whole or streamed), the Responses API (whole or streamed), embeddings (float or base64) and the model list.
  * Every response carries {@code x-sim-name}, so tests can tell which version answered.
  */
 public final class SimServer {
+
+    /** The paths answered to POST. */
+    private static final List<String> SERVED = List.of("/v1/chat/completions", "/v1/completions", "/v1/responses",
+            "/v1/embeddings");
+
+    /** The most choices ({@code n}) one request may ask for: a bound on the work one request makes. */
+    static final int MAX_CHOICES = 8;
 
     private final Vertx vertx;
     private final SimOptions options;
@@ -64,7 +72,7 @@ public final class SimServer {
         requests.incrementAndGet();
         HttpServerResponse response = request.response().putHeader("x-sim-name", options.name());
         String path = request.path();
-        boolean known = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
+        boolean known = SERVED.contains(path);
         if (request.method() == HttpMethod.GET && !known) {
             if (path.equals("/v1/models")) {
                 ObjectNode list = SimAnswers.JSON.createObjectNode().put("object", "list");
@@ -82,7 +90,9 @@ public final class SimServer {
             return;
         }
         if (request.method() != HttpMethod.POST) {
-            send(response.putHeader("allow", "POST"), 405, SimAnswers.error("Use POST for " + path, "invalid_request_error", null, "method_not_allowed"));
+            send(response.putHeader("allow", "POST"), 405, SimAnswers.error("the simulator (turnout sim " + options.name()
+                    + ") has no " + request.method() + " " + path + "; use POST", "invalid_request_error", null,
+                    "sim_method_not_allowed"));
             return;
         }
         request.body().onSuccess(body -> answer(request, path, body));
@@ -120,41 +130,109 @@ public final class SimServer {
                 return;
             }
             case "/v1/completions": {
-                SimAnswers.Answer answer = SimAnswers.answer(options, json, drifted());
-                later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
-                        () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answer)));
+                List<SimAnswers.Answer> answers = answers(json);
+                if (answers == null) {
+                    send(response, 400, badN(json));
+                } else if (json.path("stream").asBoolean(false)) {
+                    boolean includeUsage = json.path("stream_options").path("include_usage").asBoolean(false);
+                    List<List<ObjectNode>> steps = SimAnswers.textChunks("cmpl-" + id, model, created, answers, includeUsage);
+                    // Paced as chat: each token step is followed by tokenMs; finish and usage come at once.
+                    stream(response, dataEvents(steps), 0, steps.size() - (includeUsage ? 2 : 1), "data: [DONE]\n\n");
+                } else {
+                    later(options.latencyMs() + options.tokenMs() * longest(answers),
+                            () -> send(response, 200, SimAnswers.textCompletion("cmpl-" + id, model, created, answers)));
+                }
+                return;
+            }
+            case "/v1/responses": {
+                SimAnswers.Answer answer = SimAnswers.answer(options, SimResponses.asChat(json), drifted());
+                if (json.path("stream").asBoolean(false)) {
+                    List<String> events = new ArrayList<>();
+                    for (ObjectNode event : SimResponses.events(id, model, created, answer)) {
+                        events.add("event: " + event.get("type").asText() + "\ndata: " + event + "\n\n");
+                    }
+                    int firstDelta = SimResponses.FIRST_DELTA;
+                    stream(response, events, firstDelta, firstDelta + answer.tokens().size(), "");
+                } else {
+                    later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
+                            () -> send(response, 200, SimResponses.response(id, model, created, answer)));
+                }
                 return;
             }
             default: {
-                SimAnswers.Answer answer = SimAnswers.answer(options, json, drifted());
-                if (json.path("stream").asBoolean(false)) {
+                List<SimAnswers.Answer> answers = answers(json);
+                if (answers == null) {
+                    send(response, 400, badN(json));
+                } else if (json.path("stream").asBoolean(false)) {
                     boolean includeUsage = json.path("stream_options").path("include_usage").asBoolean(false);
-                    stream(response, SimAnswers.chatChunks("chatcmpl-" + id, model, created, answer, includeUsage));
+                    List<List<ObjectNode>> steps = SimAnswers.chatChunks("chatcmpl-" + id, model, created, answers, includeUsage);
+                    // Role, finish and usage chunks follow at once; only the token steps are paced.
+                    stream(response, dataEvents(steps), 1, steps.size() - (includeUsage ? 2 : 1), "data: [DONE]\n\n");
                 } else {
-                    later(options.latencyMs() + options.tokenMs() * answer.tokens().size(),
-                            () -> send(response, 200, SimAnswers.chatCompletion("chatcmpl-" + id, model, created, answer)));
+                    later(options.latencyMs() + options.tokenMs() * longest(answers),
+                            () -> send(response, 200, SimAnswers.chatCompletion("chatcmpl-" + id, model, created, answers)));
                 }
             }
         }
     }
 
-    /** Chunks written one by one: after {@code ttftMs} the first, then one every {@code tokenMs}. */
-    private void stream(HttpServerResponse response, List<ObjectNode> chunks) {
-        response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
-        later(options.ttftMs(), () -> writeChunk(response, chunks, 0));
+    /**
+     * The request's {@code n} answers (1 when absent), or null when {@code n} is not an integer
+     * from 1 to {@link #MAX_CHOICES}. The request counts once for {@code --drift-after}, whatever its n.
+     */
+    private List<SimAnswers.Answer> answers(JsonNode json) {
+        JsonNode n = json.path("n");
+        if (!n.isMissingNode() && !n.isNull() && (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > MAX_CHOICES)) return null;
+        boolean drifted = drifted();
+        List<SimAnswers.Answer> answers = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, n.asInt(1)); i++) answers.add(SimAnswers.answer(options, json, drifted));
+        return answers;
     }
 
-    private void writeChunk(HttpServerResponse response, List<ObjectNode> chunks, int index) {
+    /** OpenAI's 400 for an {@code n} out of range. */
+    private static ObjectNode badN(JsonNode json) {
+        JsonNode n = json.path("n");
+        String code = !n.isIntegralNumber() ? "invalid_type" : n.asInt() < 1 ? "integer_below_min_value" : "integer_above_max_value";
+        return SimAnswers.error("Invalid 'n': expected an integer from 1 to " + MAX_CHOICES + ", but got " + n + " instead.",
+                "invalid_request_error", "n", code);
+    }
+
+    private static int longest(List<SimAnswers.Answer> answers) {
+        return answers.stream().mapToInt(answer -> answer.tokens().size()).max().orElse(0);
+    }
+
+    /**
+     * Events written one by one: after {@code ttftMs} the first, then at once, except that after
+     * each event in [{@code pacedFrom}, {@code pacedUntil}) (the tokens) {@code tokenMs} pass.
+     * {@code end} closes the stream ({@code data: [DONE]} for chat, nothing for the Responses API).
+     */
+    private void stream(HttpServerResponse response, List<String> events, int pacedFrom, int pacedUntil, String end) {
+        response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+        later(options.ttftMs(), () -> writeEvent(response, events, 0, pacedFrom, pacedUntil, end));
+    }
+
+    private void writeEvent(HttpServerResponse response, List<String> events, int index, int pacedFrom, int pacedUntil,
+                            String end) {
         if (response.closed()) return;
-        if (index == chunks.size()) {
-            response.end("data: [DONE]\n\n");
+        if (index == events.size()) {
+            response.end(end);
             return;
         }
-        response.write("data: " + chunks.get(index).toString() + "\n\n");
-        // Role chunk, usage and finish chunks follow at once; only content tokens are paced.
-        boolean paced = index > 0 && index < chunks.size() - 1;
-        if (paced && options.tokenMs() > 0) later(options.tokenMs(), () -> writeChunk(response, chunks, index + 1));
-        else writeChunk(response, chunks, index + 1);
+        response.write(events.get(index));
+        Runnable next = () -> writeEvent(response, events, index + 1, pacedFrom, pacedUntil, end);
+        if (index >= pacedFrom && index < pacedUntil && options.tokenMs() > 0) later(options.tokenMs(), next);
+        else next.run();
+    }
+
+    /** Each step's chunks as {@code data:} events, written together. */
+    private static List<String> dataEvents(List<List<ObjectNode>> steps) {
+        List<String> events = new ArrayList<>(steps.size());
+        for (List<ObjectNode> step : steps) {
+            StringBuilder event = new StringBuilder();
+            for (ObjectNode chunk : step) event.append("data: ").append(chunk).append("\n\n");
+            events.add(event.toString());
+        }
+        return events;
     }
 
     /** Whether this request is past {@code --drift-after}; counting each chat or completion request once. */
@@ -180,9 +258,14 @@ public final class SimServer {
                 .put("created", 0).put("owned_by", "turnout-sim");
     }
 
-    private static void notFound(HttpServerRequest request) {
-        send(request.response(), 404, SimAnswers.error("Unknown request URL: " + request.method() + " " + request.path(),
-                "invalid_request_error", null, "unknown_url"));
+    /**
+     * A 404 whose code ({@code sim_unknown_url}) and message name the simulator, not the gateway's
+     * {@code unknown_url}: a newcomer seeing it through the gateway should blame the simulated version.
+     */
+    private void notFound(HttpServerRequest request) {
+        send(request.response(), 404, SimAnswers.error("the simulator (turnout sim " + options.name() + ") has no "
+                + request.method() + " " + request.path() + "; it serves POST " + String.join(", POST ", SERVED)
+                + ", GET /v1/models", "invalid_request_error", null, "sim_unknown_url"));
     }
 
     private static void send(HttpServerResponse response, int status, ObjectNode body) {

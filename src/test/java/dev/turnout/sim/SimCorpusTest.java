@@ -120,10 +120,10 @@ class SimCorpusTest {
         for (int i = 0; i < 20; i++) {
             SimAnswers.Answer answer = SimAnswers.answer(contradicting, chat("question " + i, ""));
             StringBuilder streamed = new StringBuilder();
-            for (ObjectNode chunk : SimAnswers.chatChunks("id", "m", 0, answer, true)) {
-                streamed.append(chunk.at("/choices/0/delta/content").asText(""));
+            for (List<ObjectNode> step : SimAnswers.chatChunks("id", "m", 0, List.of(answer), true)) {
+                for (ObjectNode chunk : step) streamed.append(chunk.at("/choices/0/delta/content").asText(""));
             }
-            String whole = SimAnswers.chatCompletion("id", "m", 0, answer).at("/choices/0/message/content").asText();
+            String whole = SimAnswers.chatCompletion("id", "m", 0, List.of(answer)).at("/choices/0/message/content").asText();
             assertThat(streamed.toString()).isEqualTo(whole);
             SimCorpus.Meaning meaning = meaningOf("question " + i);
             assertThat(whole).isIn(concat(meaning.paraphrases(), meaning.contradictions()));
