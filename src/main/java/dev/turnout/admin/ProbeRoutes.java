@@ -3,6 +3,7 @@ package dev.turnout.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.Echo;
 import dev.turnout.probe.InvalidProbeException;
 import dev.turnout.probe.ProbeCodec;
 import dev.turnout.probe.ProbeRun;
@@ -64,7 +65,7 @@ public final class ProbeRoutes {
         String name = context.pathParam("name");
         store().get(name).onSuccess(spec -> {
             if (spec.isEmpty()) {
-                AdminErrors.send(context, 404, "not_found", "no probe named '" + cut(name) + "'", null);
+                AdminErrors.send(context, 404, "not_found", "no probe named '" + Echo.cut(name) + "'", null);
                 return;
             }
             store().runs(name, 1).onSuccess(runs -> {
@@ -79,7 +80,7 @@ public final class ProbeRoutes {
         String name = context.pathParam("name");
         store().delete(name).onSuccess(removed -> {
             if (removed) context.response().setStatusCode(204).end();
-            else AdminErrors.send(context, 404, "not_found", "no probe named '" + cut(name) + "'", null);
+            else AdminErrors.send(context, 404, "not_found", "no probe named '" + Echo.cut(name) + "'", null);
         }).onFailure(error -> fail(context, error));
     }
 
@@ -125,9 +126,6 @@ public final class ProbeRoutes {
         context.response().putHeader("content-type", "application/json").end(body.toPrettyString());
     }
 
-    private static String cut(String text) {
-        return text.length() <= 64 ? text.replaceAll("\\p{Cntrl}", "?") : text.substring(0, 64).replaceAll("\\p{Cntrl}", "?") + "...";
-    }
 
     private static void fail(RoutingContext context, Throwable error) {
         if (error instanceof InvalidProbeException invalid) {

@@ -2,6 +2,7 @@ package dev.turnout.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.Echo;
 import dev.turnout.route.Alias;
 import dev.turnout.route.RouteCodec;
 import dev.turnout.route.RouteTable;
@@ -112,7 +113,7 @@ public final class RolloutRoutes {
         String label = context.pathParam("action");
         Action action = Action.fromLabel(label);
         if (action == null) {
-            AdminErrors.send(context, 404, "not_found", "no action '" + cut(label) + "'; one of " + ACTIONS, null);
+            AdminErrors.send(context, 404, "not_found", "no action '" + Echo.cut(label) + "'; one of " + ACTIONS, null);
             return;
         }
         String why = context.request().getHeader("x-turnout-reason");
@@ -193,14 +194,9 @@ public final class RolloutRoutes {
 
     private static String author(RoutingContext context) {
         String author = AdminGuard.author(context);
-        return author == null || author.isBlank() ? "unknown" : cut(author);
+        return author == null || author.isBlank() ? "unknown" : Echo.cut(author);
     }
 
-    /** A caller's text echoed back or recorded: at most 64 characters, no control characters. */
-    private static String cut(String text) {
-        String clean = text.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() <= 64 ? clean : clean.substring(0, 64) + "...";
-    }
 
     private static void fail(RoutingContext context, Throwable error) {
         if (error instanceof InvalidRolloutException invalid) {

@@ -5,10 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.turnout.store.RedisCalls;
 import dev.turnout.store.RedisLink;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.Base16;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,8 +68,8 @@ public final class RedisEvidenceStore implements EvidenceStore {
             "out[2] = long",
             "return out");
 
-    private static final String PUBLISH_SHA = Base16.digest(PUBLISH.getBytes(StandardCharsets.UTF_8));
-    private static final String READ_SHA = Base16.digest(READ.getBytes(StandardCharsets.UTF_8));
+    private static final String PUBLISH_SHA = RedisCalls.sha1(PUBLISH);
+    private static final String READ_SHA = RedisCalls.sha1(READ);
 
     private final Context context;
     private final String tag;

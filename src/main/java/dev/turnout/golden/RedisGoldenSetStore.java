@@ -7,11 +7,9 @@ import dev.turnout.store.RedisLink;
 import dev.turnout.store.RedisStoreOptions;
 import dev.turnout.store.StoreCorruptException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.Base16;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,8 +40,8 @@ final class RedisGoldenSetStore implements GoldenSetStore {
             "redis.call('ZREM', KEYS[2], ARGV[1])",
             "return {deleted}");
 
-    private static final String PUT_SHA = Base16.digest(PUT.getBytes(StandardCharsets.UTF_8));
-    private static final String DELETE_SHA = Base16.digest(DELETE.getBytes(StandardCharsets.UTF_8));
+    private static final String PUT_SHA = RedisCalls.sha1(PUT);
+    private static final String DELETE_SHA = RedisCalls.sha1(DELETE);
 
     private final Context context;
     private final String tag;

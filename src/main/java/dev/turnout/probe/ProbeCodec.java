@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.Echo;
 import dev.turnout.diff.Statistics.Interval;
 import dev.turnout.route.RouteCodec;
 import java.time.Instant;
@@ -56,7 +57,7 @@ public final class ProbeCodec {
         try {
             root = RouteCodec.JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not JSON: " + ProbeSpecs.cut(e.getOriginalMessage()));
+            throw new IllegalArgumentException("not JSON: " + Echo.cut(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) throw new IllegalArgumentException("a run is an object");
         JsonNode versionsNode = root.path("versions");

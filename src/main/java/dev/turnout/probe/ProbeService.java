@@ -1,5 +1,6 @@
 package dev.turnout.probe;
 
+import dev.turnout.Echo;
 import dev.turnout.golden.GoldenSet;
 import dev.turnout.golden.GoldenSetStore;
 import dev.turnout.route.ModelVersion;
@@ -111,14 +112,14 @@ public final class ProbeService {
     /** Runs the probe now against its own targets. */
     public Future<ProbeRun> runNow(String name) {
         return store.get(name).compose(spec -> spec.isEmpty()
-                ? Future.failedFuture(new ProbeNotFoundException("no probe named '" + ProbeSpecs.cut(name) + "'"))
+                ? Future.failedFuture(new ProbeNotFoundException("no probe named '" + Echo.cut(name) + "'"))
                 : run(spec.get(), spec.get().targets(routes.get()), "manual"));
     }
 
     /** Runs the probe against {@code versions} (a rollout's gate: the candidate and the baseline versions). */
     public Future<ProbeRun> runAgainst(String name, List<String> versions, String trigger) {
         return store.get(name).compose(spec -> spec.isEmpty()
-                ? Future.failedFuture(new ProbeNotFoundException("no probe named '" + ProbeSpecs.cut(name) + "'"))
+                ? Future.failedFuture(new ProbeNotFoundException("no probe named '" + Echo.cut(name) + "'"))
                 : run(spec.get(), versions, trigger));
     }
 
@@ -177,8 +178,8 @@ public final class ProbeService {
         return store.runs(probe, ProbeStore.MAX_RUNS).compose(runs -> {
             Optional<ProbeRun> run = runs.stream().filter(one -> one.id().equals(runId) && one.version(version) != null).findFirst();
             if (run.isEmpty()) {
-                return Future.failedFuture(new ProbeNotFoundException("probe '" + ProbeSpecs.cut(probe) + "' keeps no run '"
-                        + ProbeSpecs.cut(runId) + "' of version '" + ProbeSpecs.cut(version) + "' (it keeps the newest " + ProbeStore.MAX_RUNS + ")"));
+                return Future.failedFuture(new ProbeNotFoundException("probe '" + Echo.cut(probe) + "' keeps no run '"
+                        + Echo.cut(runId) + "' of version '" + Echo.cut(version) + "' (it keeps the newest " + ProbeStore.MAX_RUNS + ")"));
             }
             return store.setBaseline(probe, version, run.get()).map(run.get());
         });

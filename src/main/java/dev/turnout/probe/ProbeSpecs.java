@@ -3,6 +3,7 @@ package dev.turnout.probe;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.Echo;
 import dev.turnout.route.RouteCodec;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,18 +24,18 @@ public final class ProbeSpecs {
 
     public static ProbeSpec parse(String name, String body) {
         List<String> problems = new ArrayList<>();
-        if (name == null || !NAME.matcher(name).matches()) problems.add("name: letters, digits, '.', '_' or '-', 1 to 64, got '" + cut(name) + "'");
+        if (name == null || !NAME.matcher(name).matches()) problems.add("name: letters, digits, '.', '_' or '-', 1 to 64, got '" + Echo.cut(name) + "'");
         if (body == null || body.isBlank()) throw new InvalidProbeException(List.of("document: empty; expected {\"set\": ..., \"versions\": [...]}"));
         if (body.length() > MAX_DOCUMENT_CHARS) throw new InvalidProbeException(List.of("document: at most " + MAX_DOCUMENT_CHARS + " characters"));
         JsonNode root;
         try {
             root = RouteCodec.JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new InvalidProbeException(List.of("document: not valid JSON: " + cut(e.getOriginalMessage())));
+            throw new InvalidProbeException(List.of("document: not valid JSON: " + Echo.cut(e.getOriginalMessage())));
         }
         if (root == null || !root.isObject()) throw new InvalidProbeException(List.of("document: must be an object"));
         root.fieldNames().forEachRemaining(key -> {
-            if (!KEYS.contains(key)) problems.add(cut(key) + ": unknown field (expected one of " + KEYS.stream().sorted().toList() + ")");
+            if (!KEYS.contains(key)) problems.add(Echo.cut(key) + ": unknown field (expected one of " + KEYS.stream().sorted().toList() + ")");
         });
         String set = root.path("set").isTextual() ? root.get("set").asText() : null;
         if (set == null || !NAME.matcher(set).matches()) problems.add("set: the name of a golden set, required");
@@ -46,7 +47,7 @@ public final class ProbeSpecs {
             } else {
                 for (int i = 0; i < versionsNode.size(); i++) {
                     String version = versionsNode.get(i).isTextual() ? versionsNode.get(i).asText() : "";
-                    if (!VERSION.matcher(version).matches()) problems.add("versions[" + i + "]: not a version name: " + cut(versionsNode.get(i).toString()));
+                    if (!VERSION.matcher(version).matches()) problems.add("versions[" + i + "]: not a version name: " + Echo.cut(versionsNode.get(i).toString()));
                     else if (versions.contains(version)) problems.add("versions[" + i + "]: '" + version + "' listed twice");
                     else versions.add(version);
                 }
@@ -75,15 +76,10 @@ public final class ProbeSpecs {
         JsonNode value = root.get(key);
         if (value == null) return fallback;
         if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < min || value.asLong() > max) {
-            problems.add(key + ": a whole number from " + min + " to " + max + ", got " + cut(value.toString()));
+            problems.add(key + ": a whole number from " + min + " to " + max + ", got " + Echo.cut(value.toString()));
             return fallback;
         }
         return value.asLong();
     }
 
-    static String cut(String text) {
-        if (text == null) return "null";
-        String clean = text.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() <= 64 ? clean : clean.substring(0, 64) + "...";
-    }
 }

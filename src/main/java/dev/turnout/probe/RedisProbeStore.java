@@ -1,5 +1,6 @@
 package dev.turnout.probe;
 
+import dev.turnout.Echo;
 import dev.turnout.store.RedisCalls;
 import dev.turnout.store.RedisLink;
 import dev.turnout.store.RedisStoreOptions;
@@ -81,7 +82,7 @@ final class RedisProbeStore implements ProbeStore {
             node.remove("name");
             return ProbeSpecs.parse(name, node.toString());
         } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            LOG.warning("skipping unreadable probe '" + ProbeSpecs.cut(name) + "' in Redis: " + ProbeSpecs.cut(e.getMessage()));
+            LOG.warning("skipping unreadable probe '" + Echo.cut(name) + "' in Redis: " + Echo.cut(e.getMessage()));
             return null;
         }
     }
@@ -118,7 +119,7 @@ final class RedisProbeStore implements ProbeStore {
         try {
             return ProbeCodec.read(json);
         } catch (IllegalArgumentException e) {
-            LOG.warning("skipping an unreadable probe run in Redis: " + ProbeSpecs.cut(e.getMessage()));
+            LOG.warning("skipping an unreadable probe run in Redis: " + Echo.cut(e.getMessage()));
             return null;
         }
     }

@@ -1,6 +1,7 @@
 package dev.turnout.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.turnout.Echo;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ public record ReplaySpec(String alias, String candidate, Instant from, Instant t
         List<String> problems = new ArrayList<>();
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!FIELDS.contains(name)) problems.add("unknown field '" + cut(name) + "' (expected one of " + FIELDS.stream().sorted().toList() + ")");
+            if (!FIELDS.contains(name)) problems.add("unknown field '" + Echo.cut(name) + "' (expected one of " + FIELDS.stream().sorted().toList() + ")");
         }
         String alias = text(node, "alias", problems);
         String candidate = text(node, "candidate", problems);
@@ -87,7 +88,7 @@ public record ReplaySpec(String alias, String candidate, Instant from, Instant t
         try {
             return Instant.parse(value.asText());
         } catch (DateTimeParseException e) {
-            problems.add(field + " must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not '" + cut(value.asText()) + "'");
+            problems.add(field + " must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not '" + Echo.cut(value.asText()) + "'");
             return null;
         }
     }
@@ -104,14 +105,10 @@ public record ReplaySpec(String alias, String candidate, Instant from, Instant t
         }
         double given = value.asDouble();
         if (!(given >= min && given <= max)) {
-            problems.add(field + " must be" + range + ", got " + cut(value.asText()));
+            problems.add(field + " must be" + range + ", got " + Echo.cut(value.asText()));
             return fallback;
         }
         return given;
     }
 
-    private static String cut(String text) {
-        String clean = text.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() <= 64 ? clean : clean.substring(0, 64) + "...";
-    }
 }

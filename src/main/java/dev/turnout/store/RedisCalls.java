@@ -1,9 +1,11 @@
 package dev.turnout.store;
 
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.codec.Base16;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -50,6 +52,11 @@ public final class RedisCalls {
     public <T> Future<T> bridge(CompletionStage<T> stage) {
         return Future.fromCompletionStage(stage, context).onComplete(done -> link.answered(done.cause()))
                 .recover(error -> Future.failedFuture(failure(error)));
+    }
+
+    /** What EVALSHA names a script by: the hex SHA-1 of its text, as Redis computes it. */
+    public static String sha1(String script) {
+        return Base16.digest(script.getBytes(StandardCharsets.UTF_8));
     }
 
     /** EVALSHA sends 40 bytes instead of the script; Redis answers NOSCRIPT once after a restart (per node). */

@@ -1,8 +1,6 @@
 package dev.turnout.store;
 
 import dev.turnout.route.RouteTable;
-import io.lettuce.core.codec.Base16;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -116,11 +114,6 @@ final class RedisScripts {
                 Long.toString(now.toEpochMilli())};
     }
 
-    static final String WRITE_SHA = sha1(WRITE);
-    static final String RESTORE_SHA = sha1(RESTORE);
-
-    /** What EVALSHA names a script by: the hex SHA-1 of its text, as Redis computes it. */
-    static String sha1(String script) {
-        return Base16.digest(script.getBytes(StandardCharsets.UTF_8));
-    }
+    static final String WRITE_SHA = RedisCalls.sha1(WRITE);
+    static final String RESTORE_SHA = RedisCalls.sha1(RESTORE);
 }

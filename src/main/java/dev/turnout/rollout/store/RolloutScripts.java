@@ -1,7 +1,6 @@
 package dev.turnout.rollout.store;
 
-import io.lettuce.core.codec.Base16;
-import java.nio.charset.StandardCharsets;
+import dev.turnout.store.RedisCalls;
 
 /**
  * The Lua scripts behind every rollout mutation: each compares and writes in one atomic step, so
@@ -173,12 +172,9 @@ final class RolloutScripts {
             "if current and string.match(current, '^%d+ (.*)$') == ARGV[1] then redis.call('DEL', KEYS[1]) end",
             "return {" + DONE + ", 0}");
 
-    static final String CREATE_SHA = sha1(CREATE);
-    static final String WRITE_SHA = sha1(WRITE);
-    static final String ACQUIRE_SHA = sha1(ACQUIRE);
-    static final String RELEASE_SHA = sha1(RELEASE);
+    static final String CREATE_SHA = RedisCalls.sha1(CREATE);
+    static final String WRITE_SHA = RedisCalls.sha1(WRITE);
+    static final String ACQUIRE_SHA = RedisCalls.sha1(ACQUIRE);
+    static final String RELEASE_SHA = RedisCalls.sha1(RELEASE);
 
-    private static String sha1(String script) {
-        return Base16.digest(script.getBytes(StandardCharsets.UTF_8));
-    }
 }
