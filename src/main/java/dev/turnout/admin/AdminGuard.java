@@ -6,6 +6,7 @@ import dev.turnout.config.TokenHash;
 import dev.turnout.route.RouteCodec;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.security.MessageDigest;
@@ -44,6 +45,8 @@ final class AdminGuard {
 
     /** Where {@link #authenticate} leaves the authenticated token's name for {@link #author}. */
     private static final String AUTHOR = "turnout.author";
+    /** Where {@link #authenticate} leaves the authenticated token's role for {@link #session}. */
+    private static final String ROLE = "turnout.role";
     private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
     private final GatewayConfig.Admin config;
@@ -111,6 +114,7 @@ final class AdminGuard {
             return;
         }
         context.put(AUTHOR, match.name());
+        context.put(ROLE, match.role().label());
         context.next();
     }
 
@@ -122,6 +126,19 @@ final class AdminGuard {
     static String author(RoutingContext context) {
         String authenticated = context.get(AUTHOR);
         return authenticated != null ? authenticated : context.request().getHeader("x-turnout-author");
+    }
+
+    /**
+     * {@code GET /admin/session}: who the caller is to this API, so a client (the console) can say whom it is
+     * signed in as and offer writes only to a token that may make them. Without tokens (loopback only) anyone
+     * may write.
+     */
+    void session(RoutingContext context) {
+        String name = context.get(AUTHOR);
+        context.json(new JsonObject()
+                .put("tokens", config.hasToken())
+                .put("name", name)
+                .put("role", config.hasToken() ? context.get(ROLE) : GatewayConfig.Admin.Role.WRITE.label()));
     }
 
     /** The parser for this request's body: YAML when it says so, else JSON. */

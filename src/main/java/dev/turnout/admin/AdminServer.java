@@ -50,7 +50,9 @@ public final class AdminServer {
         AdminGuard guard = new AdminGuard(config);
         router.route().handler(guard::handle);
         HealthRoutes.mount(router, store);
+        ConsoleRoutes.mount(router);
         router.route().handler(guard::authenticate);
+        router.get("/admin/session").handler(QueryParams.only(QueryParams.NONE, guard::session));
         new AdminRoutes(store, policy).mount(router);
         if (extraRoutes != null) extraRoutes.accept(router);
         router.route().failureHandler(context -> {

@@ -1,0 +1,55 @@
+// The admin API as the console sees it: every call goes through here, with the tab's token.
+// The token lives in sessionStorage: it survives a reload, never outlives the tab, and is never a cookie
+// (so no other site can make the browser send it).
+
+const TOKEN_KEY = 'turnout.adminToken';
+
+export class ApiError extends Error {
+  constructor(status, type, message, errors) {
+    super(message);
+    this.status = status;
+    this.type = type;
+    this.errors = errors || [];
+  }
+}
+
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY),
+  set: (value) => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/**
+ * One admin call. Writes always say they carry JSON (the API refuses any other type, even without a body);
+ * answers are parsed as JSON, and an error answer ({"error":{message,type,errors}}) becomes an ApiError.
+ */
+export async function call(method, path, { body, headers = {}, query } = {}) {
+  const sent = { ...headers };
+  const current = token.get();
+  if (current) sent.authorization = 'Bearer ' + current;
+  if (method !== 'GET') sent['content-type'] = 'application/json';
+  const url = query ? path + '?' + new URLSearchParams(query) : path;
+  let response;
+  try {
+    response = await fetch(url, {
+      method, headers: sent, cache: 'no-store', credentials: 'omit',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'unreachable', 'The admin API did not answer: ' + e.message);
+  }
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    throw new ApiError(response.status, error.type || 'http_' + response.status,
+        error.message || 'HTTP ' + response.status, error.errors);
+  }
+  return { data, etag: response.headers.get('etag'), headers: response.headers };
+}
+
+/** The revision an ETag names ("7" → 7). */
+export function revisionOf(etag) {
+  return etag ? Number(etag.replaceAll('"', '')) : null;
+}

@@ -1,0 +1,55 @@
+package dev.turnout.console;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's headless Chromium, driven through its own chromedriver (named explicitly, so Selenium Manager never
+ * looks for one on the network). Where the two packages are missing the browser tests are skipped, as the README
+ * says; {@code .ci/run} installs them and sets {@code TURNOUT_REQUIRE_BROWSER=1}, which turns that skip into a failure.
+ */
+final class Browser {
+
+    static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("TURNOUT_CHROMIUM", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getenv().getOrDefault("TURNOUT_CHROMEDRIVER", "/usr/bin/chromedriver"));
+    static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+
+    private Browser() {}
+
+    static boolean installed() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
+    static boolean required() {
+        return "1".equals(System.getenv("TURNOUT_REQUIRE_BROWSER"));
+    }
+
+    static String missing() {
+        return "headless Chromium is not installed (" + CHROMIUM + ", " + CHROMEDRIVER
+                + "): apt-get install chromium chromium-driver";
+    }
+
+    static ChromeDriver start() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,1000", "--disable-extensions", "--no-first-run", "--disable-background-networking");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(30));
+        return driver;
+    }
+
+    static void screenshot(ChromeDriver driver, String name) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        Files.write(SCREENSHOTS.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+}

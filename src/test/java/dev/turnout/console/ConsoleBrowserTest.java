@@ -1,0 +1,290 @@
+package dev.turnout.console;
+
+import static dev.turnout.testing.Fixtures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.turnout.Gateway;
+import dev.turnout.config.GatewayConfig;
+import dev.turnout.config.TokenHash;
+import dev.turnout.route.RouteCodec;
+import dev.turnout.route.RouteTable;
+import dev.turnout.sim.SimOptions;
+import dev.turnout.sim.SimServer;
+import dev.turnout.testing.Fixtures;
+import dev.turnout.testing.Http;
+import io.vertx.core.Vertx;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser (headless Chromium through Selenium) against a real gateway over simulated
+ * versions, with named admin tokens: sign in, change a weight through its previewed diff, find the change in the
+ * history, roll it back, read a shadow diff sample side by side, steer a rollout, read a probe's results; and what
+ * a read-only token and hostile text cannot do.
+ */
+class ConsoleBrowserTest {
+
+    private static final String OPS_TOKEN = "ops-secret-token-1";
+    private static final String VIEWER_TOKEN = "viewer-secret-token-2";
+    private static ChromeDriver browser;
+
+    private final Vertx vertx = Vertx.vertx();
+    private Gateway gateway;
+    private String admin;
+    private String data;
+
+    @BeforeAll
+    static void startBrowser() {
+        if (!Browser.installed()) {
+            if (Browser.required()) fail(Browser.missing() + ", and TURNOUT_REQUIRE_BROWSER=1");
+            Assumptions.abort(Browser.missing());
+        }
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) browser.quit();
+    }
+
+    @BeforeEach
+    void start() {
+        SimServer v1 = Fixtures.sim(vertx, SimOptions.defaults("support-v1").withParaphrase(true).withSkill(true));
+        SimServer v2 = Fixtures.sim(vertx, SimOptions.defaults("support-v2").withParaphrase(true).withSkill(true));
+        SimServer v3 = Fixtures.sim(vertx, SimOptions.defaults("support-v3").withParaphrase(true).withContradict(1.0));
+        GatewayConfig config = Fixtures.config(false, 1 << 20)
+                .withRollouts(new GatewayConfig.Rollouts(100, 1_000, 100))
+                .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, null, List.of(), List.of(
+                        new GatewayConfig.Admin.Token("ops", TokenHash.sha256Hex(OPS_TOKEN), GatewayConfig.Admin.Role.WRITE),
+                        new GatewayConfig.Admin.Token("viewer", TokenHash.sha256Hex(VIEWER_TOKEN), GatewayConfig.Admin.Role.READ))));
+        gateway = Fixtures.gateway(vertx, config, RouteCodec.fromYaml(String.join("\n",
+                "versions:",
+                "  support-v1: { url: '" + v1.baseUrl() + "' }",
+                "  support-v2: { url: '" + v2.baseUrl() + "' }",
+                "  support-v3: { url: '" + v3.baseUrl() + "' }",
+                "aliases:",
+                "  support-bot: { split: { support-v1: 100 }, shadow: [ { version: support-v3, sample: 1 } ] }",
+                "")), Map.of());
+        admin = "http://127.0.0.1:" + gateway.adminPort();
+        data = "http://127.0.0.1:" + gateway.port();
+    }
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) await(gateway.close());
+        await(vertx.close());
+    }
+
+    @Test
+    void shouldSignInChangeAWeightSeeItInHistoryAndRollItBack() throws Exception {
+        signIn("not-the-token");
+        assertThat(waitFor(By.id("login-error")).getText()).contains("refused");
+        signIn(OPS_TOKEN);
+        assertThat(waitFor(By.id("identity")).getText()).isEqualTo("signed in as ops (write)");
+        WebElement alias = waitFor(By.id("alias-support-bot"));
+        assertThat(alias.findElement(By.cssSelector("tr[data-version='support-v1'] td.weight")).getText()).isEqualTo("100");
+        Browser.screenshot(browser, "aliases");
+        long before = current().revision();
+
+        alias.findElement(By.cssSelector("button.edit-weights")).click();
+        setValue(alias.findElement(By.cssSelector("input[name='support-v1']")), "50");
+        setValue(alias.findElement(By.cssSelector("input[name='support-v2']")), "50");
+        alias.findElement(By.cssSelector("input[name='reason']")).sendKeys("ramp v2 from the console");
+        alias.findElement(By.cssSelector("button.preview-change")).click();
+        waitFor(By.cssSelector("#alias-support-bot .preview .change"));
+        List<String> changes = texts(alias, By.cssSelector(".preview .change"));
+        assertThat(changes).containsExactlyInAnyOrder(
+                "aliases.support-bot.split.support-v1: 100 → 50", "aliases.support-bot.split.support-v2: absent → 50");
+        assertThat(current().revision()).as("a preview writes nothing").isEqualTo(before);
+        Browser.screenshot(browser, "weight-preview");
+
+        click(By.cssSelector("#alias-support-bot button.confirm"));
+        assertThat(waitForText(By.id("notice"), "Applied")).contains("revision " + (before + 1));
+        assertThat(current().alias("support-bot").split()).containsEntry("support-v1", 50.0).containsEntry("support-v2", 50.0);
+
+        browser.get(admin + "/console/#/history");
+        WebElement newest = waitFor(By.cssSelector("#history tr.revision[data-revision='" + (before + 1) + "']"));
+        assertThat(newest.findElement(By.cssSelector("td.author")).getText()).as("the token's name, not a header").isEqualTo("ops");
+        assertThat(newest.findElement(By.cssSelector("td.reason")).getText()).isEqualTo("ramp v2 from the console");
+        newest.findElement(By.cssSelector("button.show-changes")).click();
+        waitForText(By.cssSelector("#history tr.details:not([hidden])"), "aliases.support-bot.split.support-v2");
+        Browser.screenshot(browser, "history");
+
+        WebElement first = browser.findElement(By.cssSelector("#history tr.revision[data-revision='" + before + "']"));
+        first.findElement(By.cssSelector("button.rollback")).click();
+        WebElement confirm = waitFor(By.cssSelector("#history button.confirm-rollback"));
+        browser.findElement(By.cssSelector("#history tr.details:not([hidden]) input[name='reason']")).sendKeys("v2 is rude");
+        confirm.click();
+        assertThat(waitForText(By.id("notice"), "Rolled back")).contains("revision " + (before + 2));
+        assertThat(current().alias("support-bot").split()).containsOnlyKeys("support-v1").containsEntry("support-v1", 100.0);
+        WebElement rollback = waitFor(By.cssSelector("#history tr.revision[data-revision='" + (before + 2) + "']"));
+        assertThat(rollback.findElement(By.cssSelector("td.reason")).getText()).isEqualTo("v2 is rude");
+        assertThat(rollback.getText()).contains("rollback");
+        JsonNode history = Http.json(Http.get(admin + "/admin/history?limit=1", "authorization", "Bearer " + OPS_TOKEN));
+        assertThat(history.get(0).path("author").asText()).isEqualTo("ops");
+        assertThat(history.get(0).path("action").asText()).isEqualTo("rollback to " + before);
+    }
+
+    @Test
+    void shouldShowADiffSampleSideBySideWithTheChangedWordsMarkedAndHostileTextAsText() throws Exception {
+        String hostile = "<img src=x onerror=\\\"document.title='pwned'\\\"> My order has not arrived";
+        List<HttpResponse<String>> answers = Http.sendAll(java.util.stream.IntStream.range(0, 12).mapToObj(i -> Http.post(
+                data + "/v1/chat/completions", "{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                        + hostile + " " + i + "\"}]}", "content-type", "application/json")).toList(), 4);
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
+        awaitApi("/admin/diffs/samples?candidate=support-v3", samples -> samples.size() >= 12);
+
+        signIn(OPS_TOKEN);
+        waitFor(By.id("alias-support-bot"));
+        browser.findElement(By.cssSelector("nav a[data-view='diffs']")).click();
+        WebElement report = waitFor(By.cssSelector("#diff-report tr.entry"));
+        assertThat(report.getText()).contains("support-bot", "support-v1", "support-v3", "12");
+        report.findElement(By.cssSelector("a.samples")).click();
+        WebElement sample = waitFor(By.cssSelector("#samples .sample"));
+        List<WebElement> sides = sample.findElements(By.cssSelector(".side"));
+        assertThat(sides).hasSize(2);
+        JsonNode worst = Http.json(Http.get(admin + "/admin/diffs/samples?alias=support-bot&candidate=support-v3&sort=least_similar&limit=1",
+                "authorization", "Bearer " + OPS_TOKEN)).get(0);
+        assertThat(sides.get(0).getText()).isEqualTo("primary support-v1\n" + worst.path("primaryText").asText());
+        assertThat(sides.get(1).getText()).isEqualTo("candidate support-v3\n" + worst.path("candidateText").asText());
+        // Marked runs are words the other side lacks: each is in its own side's answer, and not every word is marked.
+        List<String> onlyPrimary = texts(sample, By.cssSelector(".only-primary"));
+        List<String> onlyCandidate = texts(sample, By.cssSelector(".only-candidate"));
+        assertThat(onlyPrimary).isNotEmpty().allSatisfy(run -> assertThat(worst.path("primaryText").asText()).contains(run.trim()));
+        assertThat(onlyCandidate).isNotEmpty().allSatisfy(run -> assertThat(worst.path("candidateText").asText()).contains(run.trim()));
+        assertThat(String.join("", onlyCandidate).length()).isLessThan(worst.path("candidateText").asText().length());
+        Browser.screenshot(browser, "diff-samples");
+
+        sample.findElement(By.tagName("summary")).click();
+        assertThat(sample.findElement(By.tagName("pre")).getText()).contains("<img src=x onerror=");
+        assertThat(browser.findElements(By.cssSelector("#samples img"))).as("request text is shown, never parsed").isEmpty();
+        assertThat(browser.getTitle()).isEqualTo("Turnout console");
+    }
+
+    @Test
+    void shouldLetAReadOnlyTokenLookButNotWrite() {
+        signIn(VIEWER_TOKEN);
+        assertThat(waitFor(By.id("identity")).getText()).isEqualTo("signed in as viewer (read)");
+        WebElement edit = waitFor(By.cssSelector("#alias-support-bot button.edit-weights"));
+        assertThat(edit.isEnabled()).isFalse();
+        assertThat(edit.getAttribute("title")).isEqualTo("your token may only read");
+        browser.get(admin + "/console/#/history");
+        waitFor(By.cssSelector("#history tr.revision"));
+        browser.get(admin + "/console/#/instances");
+        assertThat(waitForText(By.id("main"), "converged")).contains("memory");
+
+        click(By.id("sign-out"));
+        waitFor(By.id("login"));
+        assertThat(browser.executeScript("return sessionStorage.getItem('turnout.adminToken')")).isNull();
+    }
+
+    @Test
+    void shouldShowARolloutsJudgementAndPauseItAndAProbesResultsOverTime() throws Exception {
+        HttpResponse<String> created = Http.send(Http.post(admin + "/admin/rollouts", "{\"alias\":\"support-bot\",\"candidate\":\"support-v2\","
+                + "\"steps\":[{\"weight\":10,\"minRequests\":1000},{\"weight\":100}],\"criteria\":{\"errorRate\":{\"maxIncrease\":0.05}}}",
+                "content-type", "application/json", "authorization", "Bearer " + OPS_TOKEN));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = Http.json(created).path("id").asText();
+        HttpResponse<String> set = Http.send(Http.put(admin + "/admin/golden-sets/arith", "{\"id\":\"a\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"What is 48 + 27?\"}],\"check\":{\"kind\":\"number\",\"value\":75}}",
+                "content-type", "application/jsonl", "authorization", "Bearer " + OPS_TOKEN));
+        assertThat(set.statusCode()).as(set.body()).isBetween(200, 201);
+        HttpResponse<String> probe = Http.send(Http.put(admin + "/admin/probes/watch", "{\"set\":\"arith\",\"versions\":[\"support-v1\"]}",
+                "content-type", "application/json", "authorization", "Bearer " + OPS_TOKEN));
+        assertThat(probe.statusCode()).as(probe.body()).isBetween(200, 201);
+
+        signIn(OPS_TOKEN);
+        waitFor(By.id("alias-support-bot"));
+        browser.get(admin + "/console/#/rollouts/" + id);
+        WebElement rollout = waitFor(By.id("rollout"));
+        assertThat(rollout.getText()).contains(id, "support-v2", "errorRate", "mSPRT");
+        assertThat(rollout.findElement(By.cssSelector(".step.current")).getText()).isEqualTo("10%");
+        click(By.cssSelector("#rollout button.action-pause"));
+        waitForText(By.id("notice"), "pause accepted");
+        awaitApi("/admin/rollouts/" + id, doc -> doc.path("state").asText().equals("paused"));
+        Browser.screenshot(browser, "rollout");
+
+        browser.get(admin + "/console/#/probes");
+        for (int run = 1; run <= 3; run++) {
+            click(By.cssSelector(".probe button"));
+            int runs = run;
+            waitForText(By.id("notice"), "Probe watch ran");
+            awaitApi("/admin/probes/watch/results", doc -> doc.path("runs").size() == runs);
+        }
+        WebElement card = waitFor(By.cssSelector(".probe"));
+        assertThat(card.getText()).contains("support-v1", "100.0%", "steady", "last 3 runs");
+        String points = card.findElement(By.cssSelector("svg.spark polyline")).getAttribute("points");
+        assertThat(points.trim().split(" ")).as("one point per run").hasSize(3);
+        Browser.screenshot(browser, "probes");
+    }
+
+    // ---- helpers ----
+
+    private RouteTable current() {
+        return gateway.store().current();
+    }
+
+    private void signIn(String token) {
+        browser.get(admin + "/console/");
+        WebElement input = waitFor(By.id("token"));
+        input.sendKeys(token);
+        browser.findElement(By.id("sign-in")).click();
+        if (token.equals(OPS_TOKEN) || token.equals(VIEWER_TOKEN)) waitFor(By.id("identity"));
+    }
+
+    private WebElement waitFor(By by) {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).until(driver -> {
+            List<WebElement> found = driver.findElements(by);
+            return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
+        });
+    }
+
+    private String waitForText(By by, String text) {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).withMessage(() -> by + " never showed '" + text + "': "
+                + browser.findElements(by).stream().map(WebElement::getText).toList()).until(driver -> {
+            for (WebElement element : driver.findElements(by)) {
+                if (element.isDisplayed() && element.getText().contains(text)) return element.getText();
+            }
+            return null;
+        });
+    }
+
+    private void click(By by) {
+        waitFor(by).click();
+    }
+
+    private static void setValue(WebElement input, String value) {
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    private static List<String> texts(WebElement within, By by) {
+        List<String> texts = new ArrayList<>();
+        within.findElements(by).forEach(element -> texts.add(element.getText()));
+        return texts;
+    }
+
+    /** Polls an admin GET until the answer satisfies the condition. */
+    private void awaitApi(String path, Function<JsonNode, Boolean> condition) {
+        new WebDriverWait(browser, Duration.ofSeconds(20)).withMessage(() -> path + " never satisfied the condition")
+                .until((WebDriver ignored) -> condition.apply(Http.json(Http.get(admin + path, "authorization", "Bearer " + OPS_TOKEN)))
+                        ? Boolean.TRUE : null);
+    }
+}
