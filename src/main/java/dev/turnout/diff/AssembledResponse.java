@@ -7,7 +7,8 @@ import java.util.List;
  * the text, tool calls and finish reason, plus usage.
  *
  * @param errorClass null for a usable answer; else what went wrong: {@code http_<status>[:<type>]},
- *                   {@code timeout}, {@code connect}, {@code reset}, {@code capture_truncated}
+ *                   {@code timeout}, {@code connect}, {@code reset}, {@code capture_truncated},
+ *                   {@code response_failed[:<code>]} (a Responses API answer whose status is {@code failed})
  * @param complete   false for a stream that ended before {@code [DONE]}
  * @param truncated  the capture hit its size cap, so the text is partial
  */
@@ -18,7 +19,10 @@ public record AssembledResponse(int status, String errorClass, List<Choice> choi
         choices = List.copyOf(choices);
     }
 
-    /** One choice: {@code content} is never null (empty for a pure tool call). */
+    /**
+     * One choice: {@code content} is never null (empty for a pure tool call). A Responses API answer
+     * is one choice whose finish reason is its {@code incomplete_details.reason}, else its {@code status}.
+     */
     public record Choice(int index, String content, List<ToolCall> toolCalls, String finishReason) {
         public Choice {
             content = content == null ? "" : content;

@@ -9,18 +9,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads one streamed chunk ({@code chat.completion.chunk} or {@code text_completion}) with Jackson's
- * streaming parser, keeping only what the assembler uses: per choice its index, delta content,
- * text, tool calls and finish reason, and usage. A long answer is thousands of chunks; building a
+ * Reads one streamed chunk ({@code chat.completion.chunk} or {@code text_completion}) or Responses
+ * API event with Jackson's streaming parser, keeping only what the assembler uses: per choice its
+ * index, delta content, text, tool calls and finish reason, and usage; for an event its type, output
+ * index, text or argument delta, item, response and error code. A long answer is thousands of chunks; building a
  * whole tree for each (id, model, created, logprobs...) was most of the differ's time. Tool calls
- * and usage, small and rare, are still read as trees. Nothing is returned for a chunk that fails to
+ * and usage, small and rare, are still read as trees, as are an event's item and response (a few
+ * per answer; the final response holds the whole answer once). Nothing is returned for a chunk that fails to
  * parse, so a malformed chunk changes nothing.
  */
 final class ChunkParser {
 
     record ChoiceDelta(int index, String content, String text, JsonNode toolCalls, String finishReason) {}
 
-    record Chunk(List<ChoiceDelta> choices, JsonNode usage) {}
+    /**
+     * A Responses API event ({@code response.output_text.delta}, {@code response.completed}...): a
+     * chunk with a top-level {@code type}. Fields it does not carry are null (index 0).
+     */
+    record Event(String type, int outputIndex, String delta, JsonNode item, JsonNode response, String code) {}
+
+    /** @param event the Responses API event, or null for a chat or text completion chunk */
+    record Chunk(List<ChoiceDelta> choices, JsonNode usage, Event event) {}
 
     private ChunkParser() {}
 
@@ -30,20 +39,34 @@ final class ChunkParser {
             if (parser.nextToken() != JsonToken.START_OBJECT) return null;
             List<ChoiceDelta> choices = List.of();
             JsonNode usage = null;
+            // An event's fields may come in any order, its type last: all are kept until the end.
+            String type = null;
+            int outputIndex = 0;
+            String delta = null;
+            JsonNode item = null;
+            JsonNode response = null;
+            String code = null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 JsonToken value = parser.nextToken();
-                if (name.equals("choices")) {
-                    choices = value == JsonToken.START_ARRAY ? choices(json, parser) : List.of();
-                    if (value != JsonToken.START_ARRAY) parser.skipChildren();
-                } else if (name.equals("usage")) {
-                    usage = json.readTree(parser);
-                } else {
-                    parser.skipChildren();
+                switch (name) {
+                    case "choices" -> {
+                        choices = value == JsonToken.START_ARRAY ? choices(json, parser) : List.of();
+                        if (value != JsonToken.START_ARRAY) parser.skipChildren();
+                    }
+                    case "usage" -> usage = json.readTree(parser);
+                    case "type" -> type = string(parser, value);
+                    case "output_index" -> outputIndex = index(json, parser, value);
+                    case "delta" -> delta = string(parser, value);
+                    case "item" -> item = json.readTree(parser);
+                    case "response" -> response = json.readTree(parser);
+                    case "code" -> code = string(parser, value);
+                    default -> parser.skipChildren();
                 }
             }
             if (parser.currentToken() != JsonToken.END_OBJECT) throw new IOException("chunk ends before its object does");
-            return new Chunk(choices, usage);
+            Event event = type == null ? null : new Event(type, outputIndex, delta, item, response, code);
+            return new Chunk(choices, usage, event);
         }
     }
 
@@ -72,10 +95,9 @@ final class ChunkParser {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             switch (name) {
-                case "index" -> index = value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT
-                        ? parser.getIntValue() : json.<JsonNode>readTree(parser).asInt(0);
-                case "text" -> text = value == JsonToken.VALUE_STRING ? parser.getText() : skip(parser);
-                case "finish_reason" -> finishReason = value == JsonToken.VALUE_STRING ? parser.getText() : skip(parser);
+                case "index" -> index = index(json, parser, value);
+                case "text" -> text = string(parser, value);
+                case "finish_reason" -> finishReason = string(parser, value);
                 case "delta" -> {
                     if (value != JsonToken.START_OBJECT) {
                         parser.skipChildren();
@@ -88,7 +110,7 @@ final class ChunkParser {
                     while (parser.nextToken() == JsonToken.FIELD_NAME) {
                         String field = parser.currentName();
                         JsonToken inner = parser.nextToken();
-                        if (field.equals("content")) content = inner == JsonToken.VALUE_STRING ? parser.getText() : skip(parser);
+                        if (field.equals("content")) content = string(parser, inner);
                         else if (field.equals("tool_calls")) toolCalls = json.readTree(parser);
                         else parser.skipChildren();
                     }
@@ -99,9 +121,16 @@ final class ChunkParser {
         return new ChoiceDelta(index, content, text, toolCalls, finishReason);
     }
 
-    /** Skips a value that is not the expected string; the field then counts as absent. */
-    private static String skip(JsonParser parser) throws IOException {
+    /** The string value, or null after skipping a value that is not one: the field then counts as absent. */
+    private static String string(JsonParser parser, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_STRING) return parser.getText();
         parser.skipChildren();
         return null;
+    }
+
+    /** An int value; anything else (a float, a huge number, a string, an object) reads as Jackson's asInt does. */
+    private static int index(ObjectMapper json, JsonParser parser, JsonToken value) throws IOException {
+        return value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT
+                ? parser.getIntValue() : json.<JsonNode>readTree(parser).asInt(0);
     }
 }

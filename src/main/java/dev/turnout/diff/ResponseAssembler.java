@@ -16,7 +16,16 @@ import java.util.TreeMap;
  * their blank line (ASCII, so never inside a character) before any decoding. Per choice index,
  * content deltas are concatenated and tool calls are merged by their own index, with argument
  * fragments joined in order. Whole bodies ({@code chat.completion}, {@code text_completion}) read
- * into the same shape. Not thread-safe: one assembler per captured response.
+ * into the same shape.
+ *
+ * <p>Responses API answers ({@code POST /v1/responses}) read as one choice: its text is every
+ * {@code output_text} part of its {@code message} items, its tool calls its {@code function_call}
+ * items (indexed by their place in {@code output}), its finish reason {@code incomplete_details.reason}
+ * or else {@code status}, and a {@code failed} response is an error. Streamed, text and arguments
+ * are joined from their delta events, and the final {@code response.completed} (or
+ * {@code .incomplete}, {@code .failed}) event's whole response replaces them: it is the answer the
+ * client keeps, and it ends the stream as {@code [DONE]} ends a chat one. Not thread-safe: one
+ * assembler per captured response.
  */
 public final class ResponseAssembler {
 
@@ -30,6 +39,8 @@ public final class ResponseAssembler {
     private final Map<Integer, ChoiceBuilder> choices = new TreeMap<>();
     private AssembledResponse.Usage usage;
     private boolean done;
+    /** Why a Responses API answer failed ({@code response_failed[:<code>]}), or null. */
+    private String failure;
     private int malformed;
     /** Set by {@link #eventEnd}: where the event it found ends its first line. */
     private int firstLineEnd;
@@ -94,6 +105,10 @@ public final class ResponseAssembler {
         ResponseAssembler assembler = new ResponseAssembler();
         try {
             JsonNode root = JSON.readTree(body, 0, length);
+            if (root.path("object").asText().equals("response") || root.path("output").isArray()) {
+                assembler.response(root);
+                return assembler.build(status, false, true);
+            }
             for (JsonNode choice : root.path("choices")) {
                 ChoiceBuilder builder = assembler.choice(choice.path("index").asInt(0));
                 JsonNode message = choice.path("message");
@@ -104,7 +119,7 @@ public final class ResponseAssembler {
                 }
                 builder.finishReason = textOrNull(choice.path("finish_reason"));
             }
-            assembler.usage(root.path("usage"));
+            assembler.usage(root.path("usage"), "prompt_tokens", "completion_tokens");
         } catch (Exception e) {
             return AssembledResponse.failure(status, "invalid_json");
         }
@@ -126,7 +141,7 @@ public final class ResponseAssembler {
     private AssembledResponse build(int status, boolean truncated, boolean complete) {
         List<AssembledResponse.Choice> built = new ArrayList<>();
         choices.forEach((index, builder) -> built.add(builder.build(index)));
-        String errorClass = truncated ? "capture_truncated" : null;
+        String errorClass = truncated ? "capture_truncated" : failure;
         return new AssembledResponse(status, errorClass, built, usage, complete, truncated, malformed);
     }
 
@@ -211,12 +226,69 @@ public final class ResponseAssembler {
             }
             if (delta.finishReason() != null) builder.finishReason = delta.finishReason();
         }
-        if (chunk.usage() != null) usage(chunk.usage());
+        if (chunk.usage() != null) usage(chunk.usage(), "prompt_tokens", "completion_tokens");
+        if (chunk.event() != null) event(chunk.event());
     }
 
-    private void usage(JsonNode node) {
+    /** One Responses API event; the many this does not name (created, part added, text done...) change nothing. */
+    private void event(ChunkParser.Event event) {
+        switch (event.type()) {
+            case "response.output_text.delta" -> {
+                if (event.delta() != null) choice(0).content.append(event.delta());
+            }
+            case "response.output_item.added", "response.output_item.done" -> {
+                if (event.item() != null && event.item().path("type").asText().equals("function_call")) {
+                    choice(0).functionCall(event.outputIndex(), event.item());
+                }
+            }
+            case "response.function_call_arguments.delta" -> {
+                if (event.delta() != null) choice(0).toolCalls.computeIfAbsent(event.outputIndex(), i -> new ToolCallBuilder())
+                        .arguments.append(event.delta());
+            }
+            case "response.completed", "response.incomplete", "response.failed" -> {
+                if (event.response() != null) response(event.response());
+                done = true;
+            }
+            case "error" -> failure = failure(event.code());
+            default -> { }
+        }
+    }
+
+    /**
+     * A whole Responses API {@code response} object, as a body or in a stream's final event. Its
+     * output, when it has any, replaces what the deltas built; its status, usage and error are read.
+     */
+    private void response(JsonNode response) {
+        JsonNode output = response.path("output");
+        if (output.isArray() && !output.isEmpty()) {
+            ChoiceBuilder builder = new ChoiceBuilder();
+            choices.put(0, builder);
+            for (int i = 0; i < output.size(); i++) {
+                JsonNode item = output.get(i);
+                String type = item.path("type").asText();
+                if (type.equals("function_call")) builder.functionCall(i, item);
+                if (!type.equals("message") || !item.path("content").isArray()) continue;
+                for (JsonNode part : item.path("content")) {
+                    String text = textOrNull(part.path("text"));
+                    if (text != null && part.path("type").asText().equals("output_text")) builder.content.append(text);
+                }
+            }
+        }
+        String status = textOrNull(response.path("status"));
+        String incomplete = textOrNull(response.path("incomplete_details").path("reason"));
+        if (status != null || incomplete != null) choice(0).finishReason = incomplete != null ? incomplete : status;
+        if ("failed".equals(status)) failure = failure(textOrNull(response.path("error").path("code")));
+        usage(response.path("usage"), "input_tokens", "output_tokens");
+    }
+
+    private static String failure(String code) {
+        return code == null ? "response_failed" : "response_failed:" + code;
+    }
+
+    /** Chat and completions count {@code prompt_tokens}/{@code completion_tokens}; the Responses API {@code input_tokens}/{@code output_tokens}. */
+    private void usage(JsonNode node, String prompt, String completion) {
         if (!node.isObject()) return;
-        usage = new AssembledResponse.Usage(intOrNull(node.path("prompt_tokens")), intOrNull(node.path("completion_tokens")),
+        usage = new AssembledResponse.Usage(intOrNull(node.path(prompt)), intOrNull(node.path(completion)),
                 intOrNull(node.path("total_tokens")));
     }
 
@@ -259,6 +331,17 @@ public final class ResponseAssembler {
             JsonNode function = call.path("function");
             if (function.path("name").isTextual()) parts.name = function.path("name").asText();
             if (function.path("arguments").isTextual()) parts.arguments.append(function.path("arguments").asText());
+        }
+
+        /** A Responses API {@code function_call} item: whatever it carries replaces what was built, arguments included. */
+        void functionCall(int index, JsonNode item) {
+            ToolCallBuilder parts = toolCalls.computeIfAbsent(index, i -> new ToolCallBuilder());
+            if (item.path("call_id").isTextual()) parts.id = item.path("call_id").asText();
+            if (item.path("name").isTextual()) parts.name = item.path("name").asText();
+            if (item.path("arguments").isTextual()) {
+                parts.arguments.setLength(0);
+                parts.arguments.append(item.path("arguments").asText());
+            }
         }
 
         AssembledResponse.Choice build(int index) {

@@ -3,7 +3,8 @@ package dev.turnout.proxy;
 /**
  * What the gateway needs from a request body, found in one streaming pass without building a
  * tree: the {@code model} and where its value sits (so it can be replaced by splicing bytes), the
- * {@code user} field, whether the response streams, and the requested response format.
+ * {@code user} field, whether the response streams, and the requested response format
+ * ({@code response_format.type}, or {@code text.format.type} for the Responses API).
  *
  * @param modelStart offset of the model value's opening quote
  * @param modelEnd   offset just past its closing quote

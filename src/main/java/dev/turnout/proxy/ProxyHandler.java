@@ -190,9 +190,9 @@ final class ProxyHandler {
                         + " Retry after " + retryAfter + " s."));
     }
 
-    /** Chat and legacy completions are compared; embeddings and other endpoints are not shadowed. */
+    /** Chat, legacy completions and Responses API answers are compared; embeddings and other endpoints are not shadowed. */
     private static boolean shadowable(String path) {
-        return path.equals("/v1/chat/completions") || path.equals("/v1/completions");
+        return path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/responses");
     }
 
     private ShadowRequest shadowRequest(ProxyCall call) {

@@ -62,7 +62,11 @@ public final class RequestInspector {
                         stream = value == JsonToken.VALUE_TRUE;
                         break;
                     case "response_format":
-                        responseFormat = responseFormatType(parser, value);
+                        responseFormat = objectType(parser, value);
+                        break;
+                    case "text":
+                        // The Responses API asks for JSON with text.format; chat with response_format.
+                        responseFormat = textFormatType(parser, value);
                         break;
                     default:
                         parser.skipChildren();
@@ -89,7 +93,24 @@ public final class RequestInspector {
                 + "each top-level key may appear only once.");
     }
 
-    private static String responseFormatType(JsonParser parser, JsonToken value) throws IOException {
+    /** {@code format.type} of the Responses API's {@code text} object, or null. */
+    private static String textFormatType(JsonParser parser, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return null;
+        }
+        String type = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken inner = parser.nextToken();
+            if (field.equals("format")) type = objectType(parser, inner);
+            else parser.skipChildren();
+        }
+        return type;
+    }
+
+    /** The {@code type} of an object value such as {@code response_format}, or null. */
+    private static String objectType(JsonParser parser, JsonToken value) throws IOException {
         if (value != JsonToken.START_OBJECT) {
             parser.skipChildren();
             return null;

@@ -13,7 +13,7 @@ import java.time.Instant;
  *
  * @param position   where it sits in its log ({@code <ms>-<seq>}, a Redis stream id); empty before it is stored
  * @param version    the primary version that answered
- * @param path       the path after {@code /v1} ({@code /chat/completions} or {@code /completions})
+ * @param path       the path after {@code /v1}: {@code /chat/completions}, {@code /completions} or {@code /responses}
  * @param requestId  the client's {@code x-request-id}, or one the gateway made up
  * @param streamed   whether the answer was an event stream
  * @param truncated  whether the answer was cut at {@code recording.maxAnswerBytes}
@@ -66,7 +66,9 @@ public record RecordedExchange(String position, String alias, String version, St
         }
         if (node == null || !node.isObject()) throw new IllegalArgumentException("not an object");
         String path = text(node, "path");
-        if (!path.equals("/chat/completions") && !path.equals("/completions")) throw new IllegalArgumentException("bad path");
+        if (!path.equals("/chat/completions") && !path.equals("/completions") && !path.equals("/responses")) {
+            throw new IllegalArgumentException("bad path");
+        }
         JsonNode ttft = node.get("ttftMs");
         if (ttft != null && !ttft.isNull() && !ttft.isNumber()) throw new IllegalArgumentException("bad ttftMs");
         try {

@@ -87,6 +87,16 @@ class RequestInspectorTest {
     }
 
     @Test
+    void shouldReadTheResponsesApisTextFormatAsTheRequestedResponseFormat() {
+        assertThat(inspect("{\"model\":\"a\",\"input\":\"hi\",\"text\":{\"verbosity\":\"low\",\"format\":{\"type\":\"json_schema\","
+                + "\"name\":\"x\",\"schema\":{\"type\":\"object\"}}}}").wantsJson()).isTrue();
+        assertThat(inspect("{\"model\":\"a\",\"text\":{\"format\":{\"type\":\"json_object\"}}}").wantsJson()).isTrue();
+        assertThat(inspect("{\"model\":\"a\",\"text\":{\"format\":{\"type\":\"text\"}}}").wantsJson()).isFalse();
+        assertThat(inspect("{\"model\":\"a\",\"text\":\"json_object\"}").wantsJson()).isFalse();
+        assertThat(inspect("{\"model\":\"a\",\"text\":{\"format\":\"json_object\"}}").wantsJson()).isFalse();
+    }
+
+    @Test
     void aDuplicateKeyIsFoundAmongManyTopLevelKeysToo() {
         StringBuilder body = new StringBuilder("{\"model\":\"a\"");
         for (int i = 0; i < 40; i++) body.append(",\"k").append(i).append("\":").append(i);
