@@ -1,8 +1,5 @@
 package dev.turnout.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.turnout.route.RouteCodec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,6 +50,10 @@ public final class EntryCommands {
         String path() {
             return "admin/" + section() + "/" + Paths.segment(name);
         }
+
+        String noun() {
+            return section().equals("aliases") ? "alias" : "version";
+        }
     }
 
     abstract static class Get extends Entry {
@@ -77,10 +78,10 @@ public final class EntryCommands {
         @Override
         public Integer call() {
             return target.execute((client, out) -> {
-                String body = read(file).toString();
+                String body = Inputs.tree(file, "a mapping").toString();
                 AdminClient.Reply reply = client.write("PUT", ChangeCommands.dryRun(path(), dryRun), AdminClient.JSON, body,
                         AdminTarget.reason(reason));
-                ChangeCommands.printWrite(target, reply, section().replaceAll("e?s$", "") + " " + name + " stored", out);
+                ChangeCommands.printWrite(target, reply, noun() + " " + name + " stored", out);
                 return 0;
             });
         }
@@ -97,7 +98,7 @@ public final class EntryCommands {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.write("DELETE", ChangeCommands.dryRun(path(), dryRun), AdminClient.JSON, null,
                         AdminTarget.reason(reason));
-                ChangeCommands.printWrite(target, reply, section().replaceAll("e?s$", "") + " " + name + " removed", out);
+                ChangeCommands.printWrite(target, reply, noun() + " " + name + " removed", out);
                 return 0;
             });
         }
@@ -150,17 +151,6 @@ public final class EntryCommands {
         @Override
         String section() {
             return "versions";
-        }
-    }
-
-    /** An entry file as a tree, YAML or JSON (YAML reads both); sent as JSON, which every route write takes. */
-    private static JsonNode read(Path file) {
-        try {
-            JsonNode node = RouteCodec.YAML.readTree(Inputs.text(file));
-            if (node == null || !node.isObject()) throw AdminFailure.refused(file + ": not a mapping");
-            return node;
-        } catch (JsonProcessingException e) {
-            throw AdminFailure.refused(file + ": not valid YAML or JSON: " + e.getOriginalMessage());
         }
     }
 }
