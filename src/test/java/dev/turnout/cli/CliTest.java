@@ -274,6 +274,26 @@ class CliTest {
     }
 
     @Test
+    void shouldLetAReadTokenFromTurnoutAdminTokensLookButNotChange() {
+        // HOME stands in for the token, as above; the gateway is given only its hash, the way an operator would.
+        String hash = dev.turnout.config.TokenHash.sha256Hex(System.getenv("HOME"));
+        GatewayConfig.Admin loaded = dev.turnout.config.ConfigLoader.load(null, Map.of("TURNOUT_ADMIN_TOKENS", "grafana:read:" + hash)).admin();
+        Gateway guarded = Fixtures.gateway(vertx, Fixtures.config(false, 1 << 20)
+                .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, null, List.of(), loaded.tokens())), current(), Map.of());
+        try {
+            String url = "http://127.0.0.1:" + guarded.adminPort();
+            Run look = main("routes", "history", "--admin", url, "--token-env", "HOME");
+            assertThat(look.code()).as(look.err()).isZero();
+            Run change = main("weights", "support-bot", "support-v2=100", "--admin", url, "--token-env", "HOME");
+            assertThat(change.code()).isEqualTo(1);
+            assertThat(change.err()).contains("403");
+            assertThat(guarded.store().current().alias("support-bot").split()).containsOnlyKeys("support-v1");
+        } finally {
+            await(guarded.close());
+        }
+    }
+
+    @Test
     void shouldExitTwoWithTheServersMessageOnAServerError() {
         io.vertx.core.http.HttpServer failing = await(vertx.createHttpServer().requestHandler(request -> request.response()
                 .setStatusCode(503).putHeader("content-type", "application/json")
