@@ -1,7 +1,9 @@
 package dev.turnout;
 
 import dev.turnout.cli.ChangeCommands;
+import dev.turnout.cli.EntryCommands;
 import dev.turnout.cli.HashTokenCommand;
+import dev.turnout.cli.ReplayCommand;
 import dev.turnout.cli.RolloutCommand;
 import dev.turnout.cli.RoutesCommand;
 import dev.turnout.cli.WatchCommands;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Option;
 @Command(name = "turnout", mixinStandardHelpOptions = true, version = "turnout 0.1.0",
         description = "Gateway for serving, splitting and shadowing versions of LLMs behind one OpenAI-compatible API.",
         subcommands = {Main.Serve.class, Main.Sim.class, Demo.class, RoutesCommand.class, ChangeCommands.Rollback.class,
-                ChangeCommands.Weights.class, RolloutCommand.class, WatchCommands.Diffs.class, WatchCommands.Probes.class,
+                ChangeCommands.Weights.class, ChangeCommands.Pins.class, EntryCommands.Aliases.class, EntryCommands.Versions.class,
+                RolloutCommand.class, WatchCommands.Diffs.class, ReplayCommand.class, WatchCommands.Probes.class,
                 WatchCommands.Golden.class, ChangeCommands.Status.class, HashTokenCommand.class})
 public final class Main implements Runnable {
 

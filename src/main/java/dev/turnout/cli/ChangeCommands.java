@@ -3,6 +3,8 @@ package dev.turnout.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.turnout.route.RouteCodec;
+import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +14,34 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The one-line route changes an operator makes under pressure: roll back, set a split. */
+/** The one-line route changes an operator makes under pressure: roll back, set a split, pin a client. */
 public final class ChangeCommands {
 
+    static final String MERGE_PATCH = "application/merge-patch+json";
+
     private ChangeCommands() {}
+
+    /** {@code path?dryRun=true} when asked: the server validates the write against its newest table and stores nothing. */
+    static String dryRun(String path, boolean dryRun) {
+        return dryRun ? path + "?dryRun=true" : path;
+    }
+
+    /** What a route write did: the server's JSON as is, a dry run's changes field by field, or {@code done} and the new revision. */
+    static void printWrite(AdminTarget target, AdminClient.Reply reply, String done, PrintWriter out) {
+        if (target.json()) {
+            out.println(reply.body());
+            return;
+        }
+        JsonNode body = reply.json();
+        if (!body.path("dryRun").asBoolean()) {
+            out.println(done + ": revision " + reply.revision());
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        body.path("changes").forEach(change -> rows.add(List.of(Text.field(change, "path"), Text.field(change, "from"), Text.field(change, "to"))));
+        out.print(rows.isEmpty() ? "no change\n" : Text.table(List.of("FIELD", "FROM", "TO"), rows));
+        out.println("dry run: nothing applied (current revision " + reply.revision() + ")");
+    }
 
     @Command(name = "rollback", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
             description = "Roll forward to a copy of an older table (default: the previous revision), or restore one alias.")
@@ -55,6 +81,8 @@ public final class ChangeCommands {
         Map<String, String> weights;
         @Option(names = "--reason", description = "Why, recorded in the history.")
         String reason;
+        @Option(names = "--dry-run", description = "Print the changes it would make and change nothing.")
+        boolean dryRun;
 
         /**
          * PATCH is a JSON merge patch, so a version left out would keep its weight: the split read
@@ -80,14 +108,50 @@ public final class ChangeCommands {
                 patch.set("split", split);
                 Map<String, String> headers = new LinkedHashMap<>(AdminTarget.reason(reason));
                 headers.put("if-match", "\"" + routes.revision() + "\"");
-                AdminClient.Reply reply = client.write("PATCH", "admin/aliases/" + Paths.segment(alias), "application/merge-patch+json",
-                        patch.toString(), headers);
-                if (target.json()) {
-                    out.println(reply.body());
+                AdminClient.Reply reply = client.write("PATCH", dryRun("admin/aliases/" + Paths.segment(alias), dryRun),
+                        MERGE_PATCH, patch.toString(), headers);
+                if (target.json() || dryRun) {
+                    printWrite(target, reply, alias, out);
                 } else {
                     out.println(alias + ": " + (before.isMissingNode() ? "{}" : before.toString()) + " -> "
                             + reply.json().path("aliases").path(alias).path("split") + " (revision " + reply.revision() + ")");
                 }
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "pins", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+            description = "Pin clients of an alias to a version (a pin wins over the split), or remove pins.")
+    public static final class Pins implements Callable<Integer> {
+        @Mixin
+        AdminTarget target;
+        @Parameters(index = "0", paramLabel = "ALIAS")
+        String alias;
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "CLIENT=VERSION", description = "Pins to add or change, e.g. beta-tester-7=support-v2.")
+        Map<String, String> pins = Map.of();
+        @Option(names = "--unpin", paramLabel = "CLIENT", description = "A client whose pin is removed; repeatable.")
+        List<String> unpin = List.of();
+        @Option(names = "--reason", description = "Why, recorded in the history.")
+        String reason;
+        @Option(names = "--dry-run", description = "Print the changes it would make and change nothing.")
+        boolean dryRun;
+
+        /**
+         * A merge patch of {@code pins} alone: every pin not named keeps its version, so no revision
+         * guard is needed, and the store applies it to its newest table even if the split moved.
+         */
+        @Override
+        public Integer call() {
+            return target.execute((client, out) -> {
+                if (pins.isEmpty() && unpin.isEmpty()) throw AdminFailure.refused("name a pin (CLIENT=VERSION) or --unpin CLIENT");
+                ObjectNode patch = RouteCodec.JSON.createObjectNode();
+                ObjectNode changed = patch.putObject("pins");
+                pins.forEach(changed::put);
+                unpin.forEach(changed::putNull);
+                AdminClient.Reply reply = client.write("PATCH", dryRun("admin/aliases/" + Paths.segment(alias), dryRun), MERGE_PATCH,
+                        patch.toString(), AdminTarget.reason(reason));
+                printWrite(target, reply, alias + " pins " + reply.json().path("aliases").path(alias).path("pins"), out);
                 return 0;
             });
         }

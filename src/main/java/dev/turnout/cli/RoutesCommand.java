@@ -1,6 +1,5 @@
 package dev.turnout.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.turnout.route.RouteCodec;
@@ -158,15 +157,10 @@ public final class RoutesCommand implements Runnable {
         }
     }
 
-    /** A routes file as a tree, YAML or JSON (YAML reads both). */
+    /** A routes file as a tree without its revision: the If-Match the command sends guards the write, not the file. */
     static JsonNode read(Path file) {
-        try {
-            JsonNode node = RouteCodec.YAML.readTree(Inputs.text(file));
-            if (node == null || !node.isObject()) throw AdminFailure.refused(file + ": not a route table (an object with versions and aliases)");
-            ((ObjectNode) node).remove("revision");
-            return node;
-        } catch (JsonProcessingException e) {
-            throw AdminFailure.refused(file + ": not valid YAML or JSON: " + e.getOriginalMessage());
-        }
+        ObjectNode node = Inputs.tree(file, "a route table (an object with versions and aliases)");
+        node.remove("revision");
+        return node;
     }
 }

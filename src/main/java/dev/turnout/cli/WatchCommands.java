@@ -1,6 +1,7 @@
 package dev.turnout.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.turnout.route.RouteCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ public final class WatchCommands {
 
     private WatchCommands() {}
 
-    @Command(name = "diffs", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "The shadow diff report: how each candidate's answers differ from its primary's.")
+    @Command(name = "diffs", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "The shadow diff report: how each candidate's answers differ from its primary's.",
+            subcommands = DiffSamples.class)
     public static final class Diffs implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -35,31 +37,97 @@ public final class WatchCommands {
                     out.println(reply.body());
                     return 0;
                 }
-                List<List<String>> rows = new ArrayList<>();
-                List<String> summaries = new ArrayList<>();
-                for (JsonNode entry : reply.json().path("candidates")) {
-                    if (alias != null && !alias.equals(entry.path("alias").asText())) continue;
-                    List<String> verdicts = new ArrayList<>();
-                    entry.path("verdicts").fields().forEachRemaining(verdict -> verdicts.add(verdict.getKey() + "=" + verdict.getValue().asText()));
-                    rows.add(List.of(Text.field(entry, "alias"), Text.field(entry, "primary"), Text.field(entry, "candidate"),
-                            Text.field(entry, "pairs"), String.join(" ", verdicts), Text.field(entry, "differsBeyondNoise")));
-                    if (entry.hasNonNull("summary")) {
-                        summaries.add(entry.path("alias").asText() + " " + entry.path("candidate").asText() + ": " + entry.get("summary").asText());
-                    }
-                }
-                if (rows.isEmpty()) {
-                    out.println("no shadow pairs" + (alias == null ? "" : " for alias " + alias) + " yet");
+                String report = report(reply.json().path("candidates"), alias);
+                out.print(report.isEmpty() ? "no shadow pairs" + (alias == null ? "" : " for alias " + alias) + " yet\n" : report);
+                return 0;
+            });
+        }
+    }
+
+    /**
+     * Diff report entries as a table with each entry's summary under it, or "" when none is left
+     * (only {@code alias}'s when it is not null). Shadows and replays ({@code replay:<id>}) share it.
+     */
+    static String report(JsonNode candidates, String alias) {
+        List<List<String>> rows = new ArrayList<>();
+        List<String> summaries = new ArrayList<>();
+        for (JsonNode entry : candidates) {
+            if (alias != null && !alias.equals(entry.path("alias").asText())) continue;
+            List<String> verdicts = new ArrayList<>();
+            entry.path("verdicts").fields().forEachRemaining(verdict -> verdicts.add(verdict.getKey() + "=" + verdict.getValue().asText()));
+            rows.add(List.of(Text.field(entry, "alias"), Text.field(entry, "primary"), Text.field(entry, "candidate"),
+                    Text.field(entry, "pairs"), String.join(" ", verdicts), Text.field(entry, "differsBeyondNoise")));
+            if (entry.hasNonNull("summary")) {
+                summaries.add(entry.path("alias").asText() + " " + entry.path("candidate").asText() + ": " + entry.get("summary").asText());
+            }
+        }
+        if (rows.isEmpty()) return "";
+        return Text.table(List.of("ALIAS", "PRIMARY", "CANDIDATE", "PAIRS", "VERDICTS", "BEYOND NOISE"), rows)
+                + summaries.stream().map(summary -> summary + "\n").collect(java.util.stream.Collectors.joining());
+    }
+
+    @Command(name = "samples", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+            description = "Recent shadow or replay pairs side by side, newest (or least similar) first.")
+    static final class DiffSamples implements Callable<Integer> {
+        @Mixin
+        AdminTarget target;
+        @Option(names = "--alias", description = "Only this alias (a replay's is replay:<id>).")
+        String alias;
+        @Option(names = "--candidate", description = "Only this candidate version.")
+        String candidate;
+        @Option(names = "--verdict", description = "Only this verdict (e.g. different).")
+        String verdict;
+        @Option(names = "--kind", description = "Only this kind of pair (candidate or noise).")
+        String kind;
+        @Option(names = "--sort", description = "newest (default) or least_similar.")
+        String sort;
+        @Option(names = "--limit", defaultValue = "5", description = "Pairs to show, 1 to 100. Default: ${DEFAULT-VALUE}.")
+        int limit;
+
+        @Override
+        public Integer call() {
+            return target.execute((client, out) -> {
+                // The server checks every filter's value and names the ones it takes; the CLI only passes them on.
+                StringBuilder query = new StringBuilder("admin/diffs/samples?limit=" + limit);
+                Map<String, String> filters = new java.util.LinkedHashMap<>();
+                filters.put("alias", alias);
+                filters.put("candidate", candidate);
+                filters.put("verdict", verdict);
+                filters.put("kind", kind);
+                filters.put("sort", sort);
+                filters.forEach((name, value) -> {
+                    if (value != null) query.append('&').append(name).append('=').append(Paths.segment(value));
+                });
+                AdminClient.Reply reply = client.get(query.toString());
+                if (target.json()) {
+                    out.println(reply.body());
                     return 0;
                 }
-                out.print(Text.table(List.of("ALIAS", "PRIMARY", "CANDIDATE", "PAIRS", "VERDICTS", "BEYOND NOISE"), rows));
-                summaries.forEach(out::println);
+                JsonNode samples = reply.json();
+                if (samples.isEmpty()) {
+                    out.println("no samples match");
+                    return 0;
+                }
+                List<List<String>> rows = new ArrayList<>();
+                samples.forEach(sample -> rows.add(List.of(Text.field(sample, "id"), Text.field(sample, "time"), Text.field(sample, "alias"),
+                        Text.field(sample, "primary"), Text.field(sample, "candidate"), Text.field(sample, "kind"),
+                        Text.field(sample.path("metrics"), "verdict"), Text.number(sample.path("metrics"), "similarity"))));
+                out.print(Text.table(List.of("ID", "TIME", "ALIAS", "PRIMARY", "CANDIDATE", "KIND", "VERDICT", "SIMILARITY"), rows));
+                // The texts are what an operator reads the samples for; redacted reports hold none.
+                for (JsonNode sample : samples) {
+                    if (!sample.has("primaryText") && !sample.has("candidateText")) continue;
+                    out.println();
+                    out.println(Text.field(sample, "id") + " request:   " + Text.field(sample, "request"));
+                    out.println(Text.field(sample, "id") + " primary:   " + Text.field(sample, "primaryText"));
+                    out.println(Text.field(sample, "id") + " candidate: " + Text.field(sample, "candidateText"));
+                }
                 return 0;
             });
         }
     }
 
     @Command(name = "golden", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Golden sets: the prompts probes ask, with the check for each answer.",
-            subcommands = GoldenPut.class)
+            subcommands = {GoldenList.class, GoldenGet.class, GoldenPut.class, GoldenDelete.class})
     public static final class Golden implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -91,8 +159,65 @@ public final class WatchCommands {
         }
     }
 
+    @Command(name = "list", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "The names of every golden set.")
+    static final class GoldenList implements Callable<Integer> {
+        @Mixin
+        AdminTarget target;
+
+        @Override
+        public Integer call() {
+            return target.execute((client, out) -> {
+                AdminClient.Reply reply = client.get("admin/golden-sets");
+                if (target.json()) {
+                    out.println(reply.body());
+                    return 0;
+                }
+                List<List<String>> rows = new ArrayList<>();
+                reply.json().path("names").forEach(name -> rows.add(List.of(name.asText())));
+                out.print(rows.isEmpty() ? "no golden sets\n" : Text.table(List.of("NAME"), rows));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+            description = "Print a golden set as JSON Lines, as put takes it (whatever -o says: it is not one JSON document).")
+    static final class GoldenGet implements Callable<Integer> {
+        @Mixin
+        AdminTarget target;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            return target.execute((client, out) -> {
+                String body = client.get("admin/golden-sets/" + Paths.segment(name)).body();
+                out.print(body.endsWith("\n") ? body : body + "\n");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Remove a golden set.")
+    static final class GoldenDelete implements Callable<Integer> {
+        @Mixin
+        AdminTarget target;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            return target.execute((client, out) -> {
+                // 204 and no body: there is no server JSON for -o json to print, so the line is the same either way.
+                client.write("DELETE", "admin/golden-sets/" + Paths.segment(name), AdminClient.JSON, null, Map.of());
+                out.println("golden set " + name + " removed");
+                return 0;
+            });
+        }
+    }
+
     @Command(name = "probes", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Probes: a golden set asked of versions, now or on a schedule, watched for drift.",
-            subcommands = {ProbesList.class, ProbesPut.class, ProbesRun.class, ProbesResults.class})
+            subcommands = {ProbesList.class, ProbesPut.class, ProbesRun.class, ProbesResults.class, ProbesBaseline.class, ProbesDelete.class})
     public static final class Probes implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -170,11 +295,16 @@ public final class WatchCommands {
         AdminTarget target;
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
+        @Option(names = "--limit", paramLabel = "N", description = "Runs to show, newest first. Default: every kept run.")
+        Integer limit;
+        @Option(names = "--items", description = "With -o json: each item's outcome and answer too.")
+        boolean items;
 
         @Override
         public Integer call() {
             return target.execute((client, out) -> {
-                AdminClient.Reply reply = client.get("admin/probes/" + Paths.segment(name) + "/results");
+                String query = (limit == null ? "" : "&limit=" + limit) + (items ? "&items=true" : "");
+                AdminClient.Reply reply = client.get("admin/probes/" + Paths.segment(name) + "/results" + query.replaceFirst("^&", "?"));
                 if (target.json()) {
                     out.println(reply.body());
                     return 0;
@@ -182,6 +312,52 @@ public final class WatchCommands {
                 List<JsonNode> runs = new ArrayList<>();
                 reply.json().path("runs").forEach(runs::add);
                 out.print(runs.isEmpty() ? "probe " + name + " has not run yet\n" : runs(runs));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "baseline", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+            description = "Pin a kept run as a version's baseline: later runs are judged for drift against it.")
+    static final class ProbesBaseline implements Callable<Integer> {
+        @Mixin
+        AdminTarget target;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+        @Option(names = "--version", required = true, paramLabel = "VERSION")
+        String version;
+        @Option(names = "--run", required = true, paramLabel = "RUN", description = "A kept run's id (probes results lists them).")
+        String run;
+
+        @Override
+        public Integer call() {
+            return target.execute((client, out) -> {
+                String body = RouteCodec.JSON.createObjectNode().put("version", version).put("run", run).toString();
+                AdminClient.Reply reply = client.write("POST", "admin/probes/" + Paths.segment(name) + "/baseline", AdminClient.JSON, body, Map.of());
+                if (target.json()) {
+                    out.println(reply.body());
+                } else {
+                    out.println("probe " + name + ": the baseline of " + version + " is now run " + run);
+                    out.print(runs(List.of(reply.json())));
+                }
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Remove a probe.")
+    static final class ProbesDelete implements Callable<Integer> {
+        @Mixin
+        AdminTarget target;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            return target.execute((client, out) -> {
+                // 204 and no body, as golden delete.
+                client.write("DELETE", "admin/probes/" + Paths.segment(name), AdminClient.JSON, null, Map.of());
+                out.println("probe " + name + " removed");
                 return 0;
             });
         }

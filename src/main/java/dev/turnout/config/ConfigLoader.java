@@ -41,6 +41,7 @@ public final class ConfigLoader {
             "TURNOUT_ADMIN_PORT", "admin.port",
             "TURNOUT_ADMIN_TOKEN", "admin.token",
             "TURNOUT_ADMIN_ALLOWED_ORIGINS", "admin.allowedOrigins",
+            "TURNOUT_ADMIN_TOKENS", "admin.tokens",
             "TURNOUT_ROUTES", "routes",
             "TURNOUT_STORE", "store.kind",
             "TURNOUT_REDIS_URI", "store.redisUri",
@@ -172,7 +173,8 @@ public final class ConfigLoader {
                         v.port(admin, "admin.port", a.port()),
                         v.text(admin, "admin.token", a.token()),
                         v.list(admin, "admin.allowedOrigins", a.allowedOrigins()),
-                        v.tokens(admin, "admin.tokens", a.tokens(), v.text(admin, "admin.token", a.token()))),
+                        v.tokens(admin, "admin.tokens", a.tokens(), v.text(admin, "admin.token", a.token()),
+                                origin.containsKey("admin.tokens"))),
                 new GatewayConfig.Store(
                         v.oneOf(store, "store.kind", st.kind(), Set.of("memory", "redis")),
                         v.text(store, "store.redisUri", st.redisUri()),
@@ -319,23 +321,32 @@ public final class ConfigLoader {
         /**
          * {@code admin.tokens}: a list of {@code {name, sha256, role}} mappings, every problem reported with its
          * index. Names must be unique (history records them), including against the legacy token's {@code admin}.
+         * From the environment ({@code TURNOUT_ADMIN_TOKENS}) it is one string, {@code name:role:sha256,...}: each
+         * entry becomes the same mapping and is checked the same way, but no value of it is ever echoed, since
+         * fields known only by position are easily swapped and one of them may be the token itself.
          */
         List<GatewayConfig.Admin.Token> tokens(JsonNode section, String key, List<GatewayConfig.Admin.Token> fallback,
-                                               String legacyToken) {
+                                               String legacyToken, boolean fromEnvironment) {
             JsonNode node = section.get(leaf(key));
             if (node == null || node.isNull()) return fallback;
-            if (!node.isArray()) {
+            List<JsonNode> items = new ArrayList<>();
+            int before = errors.size();
+            if (fromEnvironment && node.isTextual()) {
+                items = entries(node.asText(), key);
+            } else if (node.isArray()) {
+                node.forEach(items::add);
+            } else {
                 errors.add(where.apply(key) + ": '" + key + "' must be a list of {name, sha256, role} mappings");
                 return fallback;
             }
             List<GatewayConfig.Admin.Token> tokens = new ArrayList<>();
             Set<String> names = new java.util.HashSet<>();
             if (legacyToken != null && !legacyToken.isEmpty()) names.add(GatewayConfig.Admin.LEGACY_TOKEN_NAME);
-            int before = errors.size();
-            for (int i = 0; i < node.size(); i++) {
+            for (int i = 0; i < items.size(); i++) {
                 String at = where.apply(key) + ": '" + key + "[" + i + "]";
                 int itemBefore = errors.size();
-                JsonNode item = node.get(i);
+                JsonNode item = items.get(i);
+                if (item == null) continue; // a malformed environment entry, already reported
                 if (!item.isObject()) {
                     errors.add(at + "' must be a mapping with name, sha256 and role");
                     continue;
@@ -347,7 +358,8 @@ public final class ConfigLoader {
                 });
                 String name = item.path("name").isValueNode() ? item.path("name").asText() : null;
                 if (name == null || !TOKEN_NAME.matcher(name).matches()) {
-                    errors.add(at + ".name' must be 1 to 64 of A-Z a-z 0-9 . _ @ -, got '" + item.path("name").asText() + "'");
+                    errors.add(at + ".name' must be 1 to 64 of A-Z a-z 0-9 . _ @ -"
+                            + (fromEnvironment ? "" : ", got '" + item.path("name").asText() + "'"));
                 } else if (!names.add(name)) {
                     errors.add(at + ".name' '" + name + "' is already taken"
                             + (name.equals(GatewayConfig.Admin.LEGACY_TOKEN_NAME) ? " (by admin.token)" : ""));
@@ -363,10 +375,35 @@ public final class ConfigLoader {
                     case "write" -> GatewayConfig.Admin.Role.WRITE;
                     default -> null;
                 };
-                if (parsed == null) errors.add(at + ".role' must be read or write, got '" + role + "'");
+                if (parsed == null) errors.add(at + ".role' must be read or write" + (fromEnvironment ? "" : ", got '" + role + "'"));
                 if (errors.size() == itemBefore) tokens.add(new GatewayConfig.Admin.Token(name, sha256, parsed));
             }
             return errors.size() == before ? List.copyOf(tokens) : fallback;
+        }
+
+        /**
+         * {@code name:role:sha256} entries separated by commas, as mappings in their order; an entry without
+         * exactly three parts is reported by its index and part count and stands as null. Empty entries (a
+         * trailing comma) are skipped but keep their index, so every message points at the entry as written.
+         */
+        private List<JsonNode> entries(String text, String key) {
+            List<JsonNode> items = new ArrayList<>();
+            String[] entries = text.split(",", -1);
+            for (int i = 0; i < entries.length; i++) {
+                if (entries[i].isBlank()) {
+                    items.add(null);
+                    continue;
+                }
+                String[] parts = entries[i].split(":", -1);
+                if (parts.length != 3) {
+                    errors.add(where.apply(key) + ": '" + key + "[" + i + "]' must be name:role:sha256 (3 parts separated by ':'), got "
+                            + parts.length + (parts.length == 1 ? " part" : " parts"));
+                    items.add(null);
+                    continue;
+                }
+                items.add(YAML.createObjectNode().put("name", parts[0].trim()).put("role", parts[1].trim()).put("sha256", parts[2].trim()));
+            }
+            return items;
         }
 
         int positiveInt(JsonNode section, String key, int fallback) {

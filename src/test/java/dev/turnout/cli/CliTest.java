@@ -57,7 +57,9 @@ class CliTest {
     void start() {
         SimServer v1 = Fixtures.sim(vertx, SimOptions.defaults("support-v1").withSkill(true).withParaphrase(true));
         SimServer v2 = Fixtures.sim(vertx, SimOptions.defaults("support-v2").withSkill(true).withParaphrase(true));
-        GatewayConfig config = Fixtures.config(false, 1 << 20).withRollouts(new GatewayConfig.Rollouts(100, 1_000, 100));
+        // Every support-bot request is recorded, so a replay has something to send.
+        GatewayConfig config = Fixtures.config(false, 1 << 20).withRollouts(new GatewayConfig.Rollouts(100, 1_000, 100))
+                .withRecording(GatewayConfig.Recording.defaults().on(1.0, List.of("support-bot")));
         gateway = Fixtures.gateway(vertx, config, RouteCodec.fromYaml(String.join("\n",
                 "versions:",
                 "  support-v1: { url: '" + v1.baseUrl() + "' }",
@@ -95,6 +97,23 @@ class CliTest {
 
     private Path file(String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
+    }
+
+    private void chat(String alias, int times) {
+        for (int i = 0; i < times; i++) {
+            HttpResponse<String> answer = Http.send(Http.post("http://127.0.0.1:" + gateway.port() + "/v1/chat/completions",
+                    Http.chat(alias), "content-type", "application/json"));
+            assertThat(answer.statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** Polls until {@code done} holds, for at most 20 s. */
+    private static void awaitTrue(java.util.function.BooleanSupplier done, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("never happened: " + what);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
     }
 
     private RouteTable current() {
@@ -255,6 +274,26 @@ class CliTest {
     }
 
     @Test
+    void shouldLetAReadTokenFromTurnoutAdminTokensLookButNotChange() {
+        // HOME stands in for the token, as above; the gateway is given only its hash, the way an operator would.
+        String hash = dev.turnout.config.TokenHash.sha256Hex(System.getenv("HOME"));
+        GatewayConfig.Admin loaded = dev.turnout.config.ConfigLoader.load(null, Map.of("TURNOUT_ADMIN_TOKENS", "grafana:read:" + hash)).admin();
+        Gateway guarded = Fixtures.gateway(vertx, Fixtures.config(false, 1 << 20)
+                .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, null, List.of(), loaded.tokens())), current(), Map.of());
+        try {
+            String url = "http://127.0.0.1:" + guarded.adminPort();
+            Run look = main("routes", "history", "--admin", url, "--token-env", "HOME");
+            assertThat(look.code()).as(look.err()).isZero();
+            Run change = main("weights", "support-bot", "support-v2=100", "--admin", url, "--token-env", "HOME");
+            assertThat(change.code()).isEqualTo(1);
+            assertThat(change.err()).contains("403");
+            assertThat(guarded.store().current().alias("support-bot").split()).containsOnlyKeys("support-v1");
+        } finally {
+            await(guarded.close());
+        }
+    }
+
+    @Test
     void shouldExitTwoWithTheServersMessageOnAServerError() {
         io.vertx.core.http.HttpServer failing = await(vertx.createHttpServer().requestHandler(request -> request.response()
                 .setStatusCode(503).putHeader("content-type", "application/json")
@@ -320,12 +359,8 @@ class CliTest {
     }
 
     @Test
-    void shouldTabulateTheShadowDiffReport() {
-        for (int i = 0; i < 5; i++) {
-            HttpResponse<String> answer = Http.send(Http.post("http://127.0.0.1:" + gateway.port() + "/v1/chat/completions",
-                    Http.chat("shadowed"), "content-type", "application/json"));
-            assertThat(answer.statusCode()).isEqualTo(200);
-        }
+    void shouldTabulateTheShadowDiffReportAndItsSamples() {
+        chat("shadowed", 5);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         JsonNode report;
         do {
@@ -338,6 +373,18 @@ class CliTest {
         assertThat(diffs.out()).containsPattern("(?m)^ALIAS\\s+PRIMARY\\s+CANDIDATE\\s+PAIRS\\s+VERDICTS\\s+BEYOND NOISE$")
                 .containsPattern("(?m)^shadowed\\s+support-v1\\s+support-v2\\s+5\\s+.*different=\\d");
         assertThat(turnout("diffs", "support-bot").out()).contains("no shadow pairs for alias support-bot");
+
+        Run samples = turnout("diffs", "samples", "--alias", "shadowed", "--candidate", "support-v2", "--limit", "2");
+        assertThat(samples.code()).as(samples.err()).isZero();
+        assertThat(samples.out()).containsPattern("(?m)^ID\\s+TIME\\s+ALIAS\\s+PRIMARY\\s+CANDIDATE\\s+KIND\\s+VERDICT\\s+SIMILARITY$")
+                .containsPattern("(?m)^\\S+\\s+\\S+\\s+shadowed\\s+support-v1\\s+support-v2\\s+candidate\\s+\\S+")
+                .containsPattern("(?m)^\\S+ primary:   \\S").containsPattern("(?m)^\\S+ candidate: \\S");
+        assertThat(samples.out().lines().filter(line -> line.contains(" request:   "))).hasSize(2);
+        assertThat(turnout("diffs", "samples", "--alias", "support-bot").out()).isEqualTo("no samples match\n");
+        // A misspelt filter is the server's 400, naming the values it takes: a refusal, not an empty answer.
+        Run bad = turnout("diffs", "samples", "--verdict", "differnt");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("400").contains("verdict must be one of");
     }
 
     @Test
@@ -364,6 +411,147 @@ class CliTest {
         assertThat(results.code()).isZero();
         assertThat(results.out().lines().filter(line -> line.contains("support-v1"))).hasSize(2);
         assertThat(results.out()).containsPattern("(?m)\\s+support-v2\\s+4/4\\s+1\\s+no: ");
-        assertThat(turnout("probes", "results", "watch", "-o", "json").json().path("runs")).hasSize(2);
+        JsonNode kept = turnout("probes", "results", "watch", "-o", "json").json().path("runs");
+        assertThat(kept).hasSize(2);
+        assertThat(turnout("probes", "results", "watch", "--limit", "1", "-o", "json").json().path("runs")).hasSize(1);
+
+        String newest = kept.get(0).path("id").asText();
+        Run baseline = turnout("probes", "baseline", "watch", "--version", "support-v1", "--run", newest);
+        assertThat(baseline.code()).as(baseline.err()).isZero();
+        assertThat(baseline.out()).contains("probe watch: the baseline of support-v1 is now run " + newest)
+                .containsPattern("(?m)^" + newest + "\\s+\\S+\\s+support-v1\\s+4/4");
+        Run unknownRun = turnout("probes", "baseline", "watch", "--version", "support-v1", "--run", "run-that-never-was");
+        assertThat(unknownRun.code()).as(unknownRun.out()).isEqualTo(1);
+        assertThat(unknownRun.err()).containsPattern("POST admin/probes/watch/baseline: 4\\d\\d ");
+
+        assertThat(turnout("probes", "delete", "watch").out()).isEqualTo("probe watch removed\n");
+        assertThat(turnout("probes", "list").out()).doesNotContain("watch");
+        assertThat(turnout("probes", "delete", "watch").code()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldListPrintAndRemoveGoldenSets() throws Exception {
+        assertThat(turnout("golden", "list").out()).isEqualTo("no golden sets\n");
+        List<String> items = Files.readAllLines(Path.of("conf/golden/support-golden.jsonl")).stream().limit(3).toList();
+        assertThat(turnout("golden", "put", "three", "-f", file("three.jsonl", String.join("\n", items) + "\n").toString()).code()).isZero();
+
+        Run list = turnout("golden", "list");
+        assertThat(list.out()).isEqualTo("NAME\nthree\n");
+        assertThat(turnout("golden", "list", "-o", "json").json().path("names").get(0).asText()).isEqualTo("three");
+
+        // What get prints is what put takes: the set goes round unchanged.
+        Run get = turnout("golden", "get", "three");
+        assertThat(get.code()).as(get.err()).isZero();
+        assertThat(get.out().lines()).hasSize(3);
+        assertThat(RouteCodec.JSON.readTree(get.out().lines().findFirst().orElseThrow()).path("id").asText())
+                .isEqualTo(RouteCodec.JSON.readTree(items.get(0)).path("id").asText());
+        Run again = turnout("golden", "put", "three", "-f", file("again.jsonl", get.out()).toString());
+        assertThat(again.out()).contains("golden set three: 3 items stored");
+
+        assertThat(turnout("golden", "delete", "three").out()).isEqualTo("golden set three removed\n");
+        Run gone = turnout("golden", "get", "three");
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.err()).contains("GET admin/golden-sets/three: 404");
+        assertThat(turnout("golden", "delete", "three").code()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStartWatchListAndCancelAReplayOfRecordedTraffic() {
+        String from = java.time.Instant.now().minusSeconds(3600).toString();
+        chat("support-bot", 3);
+        awaitTrue(() -> Http.get(admin + "/metrics").body().lines().anyMatch(line -> line.equals("turnout_recorded_total 3.0")),
+                "3 exchanges recorded");
+
+        Run started = turnout("replays", "start", "--alias", "support-bot", "--candidate", "support-v2", "--from", from,
+                "--rate", "100", "--noise-sample", "0");
+        assertThat(started.code()).as(started.err()).isZero();
+        assertThat(started.out()).containsPattern("(?m)^replay (\\S+): support-bot -> support-v2, recorded " + java.util.regex.Pattern.quote(from));
+        String id = started.out().replaceFirst("(?s)^replay (\\S+):.*", "$1");
+        awaitTrue(() -> turnout("replays", "status", id, "-o", "json").json().path("state").asText().equals("done"), "replay done");
+
+        Run status = turnout("replays", "status", id);
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("state: done").contains("counts: read=3 sent=3 noiseSent=0 answered=3 failed=0 compared=3 skipped=0")
+                .containsPattern("(?m)^replay:" + id + "\\s+support-v1\\s+support-v2\\s+3\\s")
+                .contains("samples: turnout diffs samples --alias replay:" + id);
+        assertThat(turnout("diffs", "samples", "--alias", "replay:" + id, "-o", "json").json()).hasSize(3);
+
+        Run list = turnout("replays", "list");
+        assertThat(list.out()).containsPattern("(?m)^ID\\s+ALIAS\\s+CANDIDATE\\s+STATE\\s+SENT\\s+COMPARED\\s+STARTED$")
+                .containsPattern("(?m)^" + id + "\\s+support-bot\\s+support-v2\\s+done\\s+3\\s+3\\s");
+        Run cancel = turnout("replays", "cancel", id);
+        assertThat(cancel.code()).as(cancel.err()).isZero();
+        assertThat(cancel.out()).contains("replay " + id);
+
+        Run unknown = turnout("replays", "start", "--alias", "support-bot", "--candidate", "support-v9", "--from", from);
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("POST admin/replays: 404").contains("support-v9");
+        Run invalid = turnout("replays", "start", "--alias", "support-bot", "--candidate", "support-v2", "--from", "yesterday", "--rate", "0");
+        assertThat(invalid.code()).isEqualTo(1);
+        assertThat(invalid.err()).contains("422");
+        assertThat(invalid.err().lines().filter(line -> line.startsWith("  - "))).hasSize(2);
+        assertThat(turnout("replays", "status", "no-such-replay").err()).contains("404").contains("no replay by that id");
+    }
+
+    @Test
+    void shouldReadWriteAndRemoveOneVersionAndOneAlias() throws Exception {
+        Run get = turnout("versions", "get", "support-v1");
+        assertThat(get.code()).as(get.err()).isZero();
+        String url = current().version("support-v2").url().toString();
+        assertThat(get.out()).contains("url: \"" + current().version("support-v1").url());
+
+        long before = current().revision();
+        Run put = turnout("versions", "put", "support-v3", "-f", file("v3.yaml", "url: '" + url + "'\nmodel: ft:support:v3\n").toString(),
+                "--reason", "add v3");
+        assertThat(put.code()).as(put.err()).isZero();
+        assertThat(put.out()).isEqualTo("version support-v3 stored: revision " + (before + 1) + "\n");
+        assertThat(turnout("versions", "get", "support-v3", "-o", "json").json().path("model").asText()).isEqualTo("ft:support:v3");
+
+        Path canary = file("canary.json", "{\"split\": {\"support-v3\": 1}}");
+        Run dry = turnout("aliases", "put", "canary", "-f", canary.toString(), "--dry-run");
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out()).containsPattern("(?m)^FIELD\\s+FROM\\s+TO$").containsPattern("(?m)^aliases\\.canary\\S*\\s+-\\s+")
+                .contains("dry run: nothing applied (current revision " + (before + 1) + ")");
+        assertThat(current().alias("canary")).isNull();
+        assertThat(turnout("aliases", "put", "canary", "-f", canary.toString()).out()).isEqualTo("alias canary stored: revision " + (before + 2) + "\n");
+        assertThat(current().alias("canary").split()).containsOnlyKeys("support-v3");
+        assertThat(turnout("aliases", "get", "canary").out()).contains("support-v3: 1");
+
+        // A version still in use: the server's 409 and every use it names.
+        Run inUse = turnout("versions", "delete", "support-v3");
+        assertThat(inUse.code()).isEqualTo(1);
+        assertThat(inUse.err()).contains("DELETE admin/versions/support-v3: 409").contains("  - aliases.canary.split.support-v3");
+        assertThat(current().version("support-v3")).isNotNull();
+
+        assertThat(turnout("aliases", "delete", "canary", "--reason", "done").out()).isEqualTo("alias canary removed: revision " + (before + 3) + "\n");
+        assertThat(turnout("versions", "delete", "support-v3").code()).isZero();
+        Run gone = turnout("versions", "get", "support-v3");
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.err()).contains("404");
+        assertThat(turnout("routes", "history", "--limit", "4", "-o", "json").json().get(1).path("reason").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void shouldPinAndUnpinClientsAndPreviewAWeightChange() {
+        Run pinned = turnout("pins", "support-bot", "beta-tester-7=support-v2", "qa=support-v2", "--reason", "beta");
+        assertThat(pinned.code()).as(pinned.err()).isZero();
+        assertThat(current().alias("support-bot").pins()).containsOnly(Map.entry("beta-tester-7", "support-v2"), Map.entry("qa", "support-v2"));
+
+        assertThat(turnout("pins", "support-bot", "--unpin", "qa").code()).isZero();
+        assertThat(current().alias("support-bot").pins()).containsOnlyKeys("beta-tester-7");
+
+        Run nothing = turnout("pins", "support-bot");
+        assertThat(nothing.code()).isEqualTo(1);
+        assertThat(nothing.err()).contains("name a pin");
+        Run unknown = turnout("pins", "support-bot", "x=support-v9");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("422").contains("support-v9");
+
+        long before = current().revision();
+        Run preview = turnout("weights", "support-bot", "support-v1=50", "support-v2=50", "--dry-run");
+        assertThat(preview.code()).as(preview.err()).isZero();
+        assertThat(preview.out()).containsPattern("(?m)^aliases\\.support-bot\\.split\\.support-v1\\s+100(\\.0)?\\s+50(\\.0)?$")
+                .contains("dry run: nothing applied");
+        assertThat(current().revision()).isEqualTo(before);
     }
 }

@@ -45,6 +45,7 @@ class ConfigLoaderTest {
     @Test
     void shouldLetTheEnvironmentOverrideEverySetting() throws Exception {
         Path file = write("server: { port: 9000 }\n");
+        String hash = TokenHash.sha256Hex("t1");
         Map<String, String> env = Map.ofEntries(
                 Map.entry("TURNOUT_HOST", "127.0.0.2"), Map.entry("TURNOUT_PORT", "9100"),
                 Map.entry("TURNOUT_MAX_BODY_BYTES", "1024"), Map.entry("TURNOUT_CLIENT_AUTH", "true"),
@@ -59,6 +60,7 @@ class ConfigLoaderTest {
                 Map.entry("TURNOUT_BODY_TIMEOUT_MS", "12"), Map.entry("TURNOUT_IDLE_TIMEOUT_MS", "13"),
                 Map.entry("TURNOUT_MAX_BUFFERED_BYTES", "14"), Map.entry("TURNOUT_MAX_CONNECTIONS", "18"), Map.entry("TURNOUT_API_KEY_ENV_ALLOWED", "A_*, B_KEY"),
                 Map.entry("TURNOUT_ADMIN_ALLOWED_ORIGINS", "https://console.example"),
+                Map.entry("TURNOUT_ADMIN_TOKENS", "ana:read:" + hash),
                 Map.entry("TURNOUT_REDIS_COMMAND_TIMEOUT_MS", "15"), Map.entry("TURNOUT_REDIS_MAX_QUEUED_COMMANDS", "16"),
                 Map.entry("TURNOUT_SHADOW_PENDING_DIFF_BYTES", "17"),
                 Map.entry("TURNOUT_SEMANTIC_ENABLED", "false"), Map.entry("TURNOUT_SEMANTIC_SAMPLE", "0.25"),
@@ -77,7 +79,7 @@ class ConfigLoaderTest {
         assertThat(config.server()).isEqualTo(new GatewayConfig.Server("127.0.0.2", 9100, 1024, true, 3, 11, 12, 13, 14, 18,
                 List.of("A_*", "B_KEY")));
         assertThat(config.admin()).isEqualTo(new GatewayConfig.Admin("0.0.0.0", 9101, "s3cret",
-                List.of("https://console.example")));
+                List.of("https://console.example"), List.of(new GatewayConfig.Admin.Token("ana", hash, GatewayConfig.Admin.Role.READ))));
         assertThat(config.store()).isEqualTo(new GatewayConfig.Store("redis", "redis://h:1", "blue", 7, 15, 16));
         assertThat(config.shadow()).isEqualTo(new GatewayConfig.Shadow(9, 4, 1000, 2500, 17));
         assertThat(config.diffs()).isEqualTo(new GatewayConfig.Diffs("/tmp/d.jsonl", true,
@@ -196,6 +198,50 @@ class ConfigLoaderTest {
                 .hasMessageContaining("'admin.tokens[6]' must be a mapping")
                 .message().doesNotContain("not-a-hash-but-maybe-the-token");
         assertThatThrownBy(() -> ConfigLoader.load(write("admin: { tokens: ana }\n"), Map.of()))
+                .hasMessageContaining("'admin.tokens' must be a list");
+    }
+
+    @Test
+    void shouldReadNamedAdminTokensFromTheEnvironmentInsteadOfTheFile() throws Exception {
+        String hash = TokenHash.sha256Hex("t1");
+        Path file = write("admin:\n  tokens:\n    - { name: file-only, sha256: " + hash + ", role: write }\n");
+        GatewayConfig config = ConfigLoader.load(file, Map.of("TURNOUT_ADMIN_TOKENS",
+                " ana:read:" + hash.toUpperCase() + " , ci.bot@ops-1:write:" + hash + ","));
+        assertThat(config.admin().tokens()).containsExactly(
+                new GatewayConfig.Admin.Token("ana", hash, GatewayConfig.Admin.Role.READ),
+                new GatewayConfig.Admin.Token("ci.bot@ops-1", hash, GatewayConfig.Admin.Role.WRITE));
+    }
+
+    @Test
+    void shouldNameEveryMalformedEnvironmentTokenEntryWithoutEchoingAnyOfIt() {
+        String hash = TokenHash.sha256Hex("t1");
+        String entries = String.join(",",
+                "ana:read:" + hash,
+                "bob:plaintext-secret-1",                  // the token pasted where its hash belongs, and no role
+                "carol:write:plaintext-secret-2",
+                "plaintext+secret/3:write:" + hash,        // fields swapped into the name
+                "dave:plaintext-secret-4:" + hash,
+                "ana:write:" + hash,
+                "erin:read:" + hash + ":extra");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TURNOUT_ADMIN_TOKENS", entries)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("environment variable TURNOUT_ADMIN_TOKENS: 'admin.tokens[1]' must be name:role:sha256"
+                        + " (3 parts separated by ':'), got 2 parts")
+                .hasMessageContaining("'admin.tokens[2].sha256' must be 64 hex characters")
+                .hasMessageContaining("'admin.tokens[3].name' must be 1 to 64 of A-Z a-z 0-9 . _ @ -")
+                .hasMessageContaining("'admin.tokens[4].role' must be read or write")
+                .hasMessageContaining("'admin.tokens[5].name' 'ana' is already taken")
+                .hasMessageContaining("'admin.tokens[6]' must be name:role:sha256 (3 parts separated by ':'), got 4 parts")
+                .message().doesNotContain("plaintext").doesNotContain("secret");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TURNOUT_ADMIN_TOKENS", ":")))
+                .hasMessageContaining("'admin.tokens[0]' must be name:role:sha256 (3 parts separated by ':'), got 2 parts");
+    }
+
+    /** In the file the list of mappings names each field, so nothing there is read by position. */
+    @Test
+    void shouldTakeTheStringFormOfNamedTokensOnlyFromTheEnvironment() throws Exception {
+        String hash = TokenHash.sha256Hex("t1");
+        assertThatThrownBy(() -> ConfigLoader.load(write("admin: { tokens: 'ana:read:" + hash + "' }\n"), Map.of()))
                 .hasMessageContaining("'admin.tokens' must be a list");
     }
 
