@@ -20,20 +20,21 @@ export const token = {
 };
 
 /**
- * One admin call. Writes always say they carry JSON (the API refuses any other type, even without a body);
- * answers are parsed as JSON, and an error answer ({"error":{message,type,errors}}) becomes an ApiError.
+ * One admin call. Writes always say what they carry, JSON unless told (the API refuses any other type, even
+ * without a body); body is sent as JSON, raw as it is. Answers are parsed as JSON where they are, and an error
+ * answer ({"error":{message,type,errors}}) becomes an ApiError.
  */
-export async function call(method, path, { body, headers = {}, query } = {}) {
+export async function call(method, path, { body, raw, type = 'application/json', headers = {}, query } = {}) {
   const sent = { ...headers };
   const current = token.get();
   if (current) sent.authorization = 'Bearer ' + current;
-  if (method !== 'GET') sent['content-type'] = 'application/json';
+  if (method !== 'GET') sent['content-type'] = type;
   const url = query ? path + '?' + new URLSearchParams(query) : path;
   let response;
   try {
     response = await fetch(url, {
       method, headers: sent, cache: 'no-store', credentials: 'omit',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, 'unreachable', 'The admin API did not answer: ' + e.message);

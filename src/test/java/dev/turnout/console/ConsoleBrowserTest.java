@@ -71,6 +71,8 @@ class ConsoleBrowserTest {
         SimServer v3 = Fixtures.sim(vertx, SimOptions.defaults("support-v3").withParaphrase(true).withContradict(1.0));
         GatewayConfig config = Fixtures.config(false, 1 << 20)
                 .withRollouts(new GatewayConfig.Rollouts(100, 1_000, 100))
+                // Every support-bot request is recorded, so a replay has something to send.
+                .withRecording(GatewayConfig.Recording.defaults().on(1.0, List.of("support-bot")))
                 .withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, null, List.of(), List.of(
                         new GatewayConfig.Admin.Token("ops", TokenHash.sha256Hex(OPS_TOKEN), GatewayConfig.Admin.Role.WRITE),
                         new GatewayConfig.Admin.Token("viewer", TokenHash.sha256Hex(VIEWER_TOKEN), GatewayConfig.Admin.Role.READ))));
@@ -196,36 +198,95 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void shouldShowARolloutsJudgementAndPauseItAndAProbesResultsOverTime() throws Exception {
-        HttpResponse<String> created = Http.send(Http.post(admin + "/admin/rollouts", "{\"alias\":\"support-bot\",\"candidate\":\"support-v2\","
-                + "\"steps\":[{\"weight\":10,\"minRequests\":1000},{\"weight\":100}],\"criteria\":{\"errorRate\":{\"maxIncrease\":0.05}}}",
-                "content-type", "application/json", "authorization", "Bearer " + OPS_TOKEN));
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String id = Http.json(created).path("id").asText();
-        HttpResponse<String> set = Http.send(Http.put(admin + "/admin/golden-sets/arith", "{\"id\":\"a\",\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"What is 48 + 27?\"}],\"check\":{\"kind\":\"number\",\"value\":75}}",
-                "content-type", "application/jsonl", "authorization", "Bearer " + OPS_TOKEN));
-        assertThat(set.statusCode()).as(set.body()).isBetween(200, 201);
-        HttpResponse<String> probe = Http.send(Http.put(admin + "/admin/probes/watch", "{\"set\":\"arith\",\"versions\":[\"support-v1\"]}",
-                "content-type", "application/json", "authorization", "Bearer " + OPS_TOKEN));
-        assertThat(probe.statusCode()).as(probe.body()).isBetween(200, 201);
-
+    void shouldAddAVersionAndAnAliasAsJsonAndRefuseToDeleteAVersionInUse() throws Exception {
         signIn(OPS_TOKEN);
-        waitFor(By.id("alias-support-bot"));
-        browser.get(admin + "/console/#/rollouts/" + id);
+        click(By.cssSelector("button.new-version"));
+        WebElement editor = waitFor(By.cssSelector("#versions + .row + .editor"));
+        editor.findElement(By.cssSelector("input[name='name']")).sendKeys("support-v4");
+        setJson(editor, "{\"url\": \"http://127.0.0.1:9/v1\", \"model\": \"ft:support:v4\"}");
+        editor.findElement(By.cssSelector("button.preview-change")).click();
+        waitForText(By.cssSelector(".preview .changes"), "versions.support-v4");
+        assertThat(current().versions()).doesNotContainKey("support-v4");
+        editor.findElement(By.cssSelector("button.confirm")).click();
+        waitForText(By.id("notice"), "Applied: version written");
+        assertThat(current().versions().get("support-v4").model()).isEqualTo("ft:support:v4");
+
+        click(By.cssSelector("button.new-alias"));
+        WebElement aliasEditor = waitFor(By.cssSelector("button.new-alias")).findElement(By.xpath("../following-sibling::div[1]"));
+        aliasEditor.findElement(By.cssSelector("input[name='name']")).sendKeys("canary");
+        setJson(aliasEditor, "{\"split\": {\"support-v4\": 1}, \"pins\": {\"beta-tester-7\": \"support-v4\"}}");
+        aliasEditor.findElement(By.cssSelector("button.preview-change")).click();
+        waitForText(By.cssSelector(".preview .changes"), "aliases.canary");
+        aliasEditor.findElement(By.cssSelector("button.confirm")).click();
+        waitForText(By.id("notice"), "Applied: alias written");
+        assertThat(waitFor(By.id("alias-canary")).getText()).contains("beta-tester-7 → support-v4");
+        assertThat(current().alias("canary").pins()).containsEntry("beta-tester-7", "support-v4");
+
+        // A version still in use: the dry run already says 409 and names each use; nothing changes.
+        long revision = current().revision();
+        click(By.cssSelector("#versions tr[data-version='support-v4'] button.delete-version"));
+        click(By.cssSelector("#versions ~ .editor button.preview-change"));
+        String refusal = waitForText(By.cssSelector("#notice.error"), "409 in_use");
+        assertThat(refusal).contains("aliases.canary.split.support-v4", "aliases.canary.pins.beta-tester-7");
+        assertThat(current().revision()).isEqualTo(revision);
+
+        // A bad JSON document is the user's problem, said as such, and nothing is sent.
+        click(By.cssSelector("#alias-canary button.edit-json"));
+        WebElement canaryEditor = waitFor(By.cssSelector("#alias-canary .editor textarea")).findElement(By.xpath(".."));
+        setJson(canaryEditor, "{\"split\": ");
+        canaryEditor.findElement(By.cssSelector("button.preview-change")).click();
+        assertThat(waitForText(By.cssSelector("#notice.error"), "Not JSON")).isNotEmpty();
+        Browser.screenshot(browser, "versions");
+    }
+
+    @Test
+    void shouldStartARolloutReadItsJudgementAndPauseIt() throws Exception {
+        signIn(OPS_TOKEN);
+        browser.get(admin + "/console/#/rollouts");
+        click(By.cssSelector("button.start-rollout"));
+        setJson(waitFor(By.cssSelector("button.create-rollout")).findElement(By.xpath("../..")), "{\"alias\":\"support-bot\","
+                + "\"candidate\":\"support-v2\",\"steps\":[{\"weight\":10,\"minRequests\":1000},{\"weight\":100}],"
+                + "\"criteria\":{\"errorRate\":{\"maxIncrease\":0.05}}}");
+        click(By.cssSelector("button.create-rollout"));
         WebElement rollout = waitFor(By.id("rollout"));
-        assertThat(rollout.getText()).contains(id, "support-v2", "errorRate", "mSPRT");
+        waitForText(By.id("notice"), "started");
+        String id = Http.json(Http.get(admin + "/admin/rollouts", "authorization", "Bearer " + OPS_TOKEN)).path("rollouts").get(0).path("id").asText();
+        assertThat(rollout.getText()).contains(id, "support-v2 on support-bot", "running");
         assertThat(rollout.findElement(By.cssSelector(".step.current")).getText()).isEqualTo("10%");
+        awaitApi("/admin/routes", routes -> routes.path("aliases").path("support-bot").path("split").path("support-v2").asDouble() == 10);
+        awaitApi("/admin/rollouts/" + id, doc -> doc.path("criteria").size() == 1);
+        browser.navigate().refresh();
+        assertThat(waitForText(By.id("rollout"), "mSPRT")).contains("errorRate", "inconclusive");
         click(By.cssSelector("#rollout button.action-pause"));
         waitForText(By.id("notice"), "pause accepted");
         awaitApi("/admin/rollouts/" + id, doc -> doc.path("state").asText().equals("paused"));
+        assertThat(waitFor(By.cssSelector("#rollouts")).getText()).contains("paused by ops");
         Browser.screenshot(browser, "rollout");
+    }
+
+    @Test
+    void shouldUploadAGoldenSetDefineAProbeRunItAndPinABaseline() throws Exception {
+        signIn(OPS_TOKEN);
+        browser.get(admin + "/console/#/golden");
+        click(By.cssSelector("button.upload-set"));
+        browser.findElement(By.cssSelector("input[name='set-name']")).sendKeys("arith");
+        setValue(browser.findElement(By.cssSelector("textarea[name='set-lines']")), String.join("\n",
+                "{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 48 + 27?\"}],\"check\":{\"kind\":\"number\",\"value\":75}}",
+                "{\"id\":\"b\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 10 + 5?\"}],\"check\":{\"kind\":\"number\",\"value\":15}}"));
+        click(By.cssSelector("button.save-set"));
+        assertThat(waitForText(By.id("notice"), "Golden set arith saved")).contains("2 items");
+        assertThat(waitFor(By.id("golden-set")).getText()).contains("What is 48 + 27?");
 
         browser.get(admin + "/console/#/probes");
+        click(By.cssSelector("button.define-probe"));
+        browser.findElement(By.cssSelector("input[name='probe-name']")).sendKeys("watch");
+        setJson(waitFor(By.cssSelector("button.save-probe")).findElement(By.xpath("../..")), "{\"set\":\"arith\",\"versions\":[\"support-v1\"]}");
+        click(By.cssSelector("button.save-probe"));
+        waitForText(By.id("notice"), "Probe watch saved");
         for (int run = 1; run <= 3; run++) {
-            click(By.cssSelector(".probe button"));
-            int runs = run;
+            click(By.cssSelector(".probe button.run-probe"));
             waitForText(By.id("notice"), "Probe watch ran");
+            int runs = run;
             awaitApi("/admin/probes/watch/results", doc -> doc.path("runs").size() == runs);
         }
         WebElement card = waitFor(By.cssSelector(".probe"));
@@ -233,6 +294,36 @@ class ConsoleBrowserTest {
         String points = card.findElement(By.cssSelector("svg.spark polyline")).getAttribute("points");
         assertThat(points.trim().split(" ")).as("one point per run").hasSize(3);
         Browser.screenshot(browser, "probes");
+
+        String latest = Http.json(Http.get(admin + "/admin/probes/watch/results?limit=1", "authorization", "Bearer " + OPS_TOKEN))
+                .path("runs").get(0).path("id").asText();
+        click(By.cssSelector(".probe tr[data-version='support-v1'] button.baseline"));
+        waitForText(By.id("notice"), "baseline for watch is now run " + latest);
+    }
+
+    @Test
+    void shouldReplayRecordedTrafficAndShowItsReport() throws Exception {
+        List<HttpResponse<String>> answers = Http.sendAll(java.util.stream.IntStream.range(0, 6).mapToObj(i -> Http.post(
+                data + "/v1/chat/completions", "{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"question "
+                        + i + "\"}]}", "content-type", "application/json")).toList(), 3);
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ignored -> Http.get(admin + "/metrics", "authorization", "Bearer " + OPS_TOKEN)
+                .body().lines().anyMatch(line -> line.equals("turnout_recorded_total 6.0")) ? Boolean.TRUE : null);
+
+        signIn(OPS_TOKEN);
+        browser.get(admin + "/console/#/replays");
+        click(By.cssSelector("button.start-replay"));
+        setJson(waitFor(By.cssSelector("button.create-replay")).findElement(By.xpath("../..")), "{\"alias\":\"support-bot\","
+                + "\"candidate\":\"support-v3\",\"from\":\"2020-01-01T00:00:00Z\",\"limit\":6,\"ratePerSecond\":50}");
+        click(By.cssSelector("button.create-replay"));
+        waitForText(By.id("notice"), "started");
+        awaitApi("/admin/replays", doc -> doc.path("replays").get(0).path("state").asText().equals("done"));
+        browser.navigate().refresh();
+        WebElement replay = waitFor(By.id("replay"));
+        assertThat(replay.getText()).contains("support-v3", "done");
+        WebElement entry = waitFor(By.cssSelector("#replay tr.entry"));
+        assertThat(entry.getText()).startsWith("replay:").contains("support-v1", "support-v3");
+        Browser.screenshot(browser, "replay");
     }
 
     // ---- helpers ----
@@ -273,6 +364,12 @@ class ConsoleBrowserTest {
     private static void setValue(WebElement input, String value) {
         input.clear();
         input.sendKeys(value);
+    }
+
+    /** Replaces the JSON in the editor's textarea. */
+    private void setJson(WebElement editor, String json) {
+        WebElement area = editor.findElement(By.cssSelector("textarea.json"));
+        browser.executeScript("arguments[0].value = arguments[1]", area, json);
     }
 
     private static List<String> texts(WebElement within, By by) {
