@@ -72,7 +72,7 @@ function entryEditor(editor, kind, name, value, revision) {
     if (!chosen) throw new Error(`Name the new ${kind} first.`);
     return `/admin/${kind === 'alias' ? 'aliases' : 'versions'}/${enc(chosen)}`;
   };
-  editor.replaceChildren(h('h2', {}, name ? `Edit ${kind} ${name}` : `New ${kind}`), nameInput, area);
+  editor.replaceChildren(h('h2', {}, name ? `Edit ${kind} ${name}` : `New ${kind}`), nameInput ?? '', area);
   previewedWrite(editor, { method: 'PUT', path, body: () => area.parse(), revision, reason: reasonInput(),
     label: `${kind} written`, after: `Applied: ${kind} written` });
 }

@@ -57,10 +57,10 @@ class SemanticDiffTest {
                     "  support-bot:",
                     "    split: { support-v1: 1 }",
                     "    shadow: [ { version: support-v2, sample: 1.0 }, { version: support-v3, sample: 1.0 } ]",
-                    "    noiseSample: 0.5",
+                    "    noiseSample: 1.0",
                     "")), Map.of());
             // The gateway loads the process's one model in the background; wait for it here, so that no
-            // pair is refused as model_loading and every one of the 200 requests is scored.
+            // pair is refused as model_loading and every one of the requests is scored.
             SentenceEmbedder.shared(SentenceEmbedder.Model.MINI_LM_L6_V2_Q, 512);
             String base = "http://127.0.0.1:" + gateway.port();
             List<HttpRequest.Builder> requests = new ArrayList<>();
