@@ -119,6 +119,7 @@ final class Demo implements Callable<Integer> {
                 "  gateway   " + base + "/v1   (alias 'support-bot': 70% support-v1, 30% support-v2, sticky per client;",
                 "                                         candidate support-v3 shadowed on every request)",
                 "  admin     http://127.0.0.1:" + adminPort,
+                "  console   http://127.0.0.1:" + adminPort + "/console/   (open it in a browser: splits, history, diffs, rollouts, probes)",
                 "  versions  support-v1 :" + simPorts[0] + "  support-v2 :" + simPorts[1] + "  support-v3 :" + simPorts[2],
                 "",
                 "The aliases, as OpenAI's model list:",
@@ -174,6 +175,11 @@ final class Demo implements Callable<Integer> {
                 "  curl -s -X POST http://127.0.0.1:" + adminPort + "/admin/rollback -H 'content-type: application/json' "
                         + "-d '{\"reason\":\"back to 70/30\"}'",
                 "  curl -s http://127.0.0.1:" + adminPort + "/admin/history",
+                "or with the command line (the same jar):",
+                "  java -jar target/turnout.jar weights support-bot support-v1=50 support-v2=50 --reason 'ramp v2' --admin http://127.0.0.1:" + adminPort,
+                "  java -jar target/turnout.jar rollback --reason 'back to 70/30' --admin http://127.0.0.1:" + adminPort,
+                "  java -jar target/turnout.jar routes history --admin http://127.0.0.1:" + adminPort,
+                "or in the console: Aliases > Edit weights > Preview change > Apply; History > Roll back to this.",
                 "",
                 "Ctrl-C stops everything.");
     }

@@ -38,7 +38,10 @@ class DemoTest {
         String base = "http://127.0.0.1:" + demo.gateway().port();
         String admin = "http://127.0.0.1:" + demo.gateway().adminPort();
         String instructions = Demo.instructions(demo.gateway().port(), demo.gateway().adminPort(), demo.simPorts());
-        assertThat(instructions).contains(base + "/v1/chat/completions").contains(admin + "/admin/diffs");
+        assertThat(instructions).contains(base + "/v1/chat/completions").contains(admin + "/admin/diffs").contains(admin + "/console/");
+        HttpResponse<String> console = Http.get(admin + "/console/");
+        assertThat(console.statusCode()).isEqualTo(200);
+        assertThat(console.body()).contains("<title>Turnout console</title>");
 
         HttpResponse<String> split = Http.send(post(base + "/v1/chat/completions", chat("support-bot"), "x-turnout-client", "client-1"));
         assertThat(split.statusCode()).isEqualTo(200);
