@@ -67,5 +67,28 @@ class ReadmeTest {
     @Test
     void shouldNotPointAtFilesTheRepositoryDoesNotHave() {
         assertThat(README).doesNotContain("DESIGN.md");
+        // Every image and relative link (the console's screenshots among them) is a file in the repository.
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile("\\]\\(([^)\\s#]+)\\)").matcher(README);
+        int relative = 0;
+        while (link.find()) {
+            String target = link.group(1);
+            if (target.startsWith("http://") || target.startsWith("https://")) continue;
+            relative++;
+            assertThat(java.nio.file.Path.of(target)).as(target).exists();
+        }
+        assertThat(relative).as("the screenshots, at least").isGreaterThanOrEqualTo(7);
+    }
+
+    @Test
+    void shouldQuickStartWithCommandsTheJarParses() {
+        String quickStart = README.substring(README.indexOf("## The two commands"), README.indexOf("## Use it from an app"));
+        java.util.List<String> commands = quickStart.lines().filter(line -> line.startsWith("java -jar target/turnout.jar ")).toList();
+        assertThat(commands).hasSizeGreaterThanOrEqualTo(3);
+        for (String line : commands) {
+            String[] args = line.substring("java -jar target/turnout.jar ".length()).replaceFirst("\\s+#.*$", "")
+                    .replaceAll("\"([^\"]*)\"", "quoted").split("\\s+");
+            assertThatCode(() -> new picocli.CommandLine(new Main()).parseArgs(args)).as(line).doesNotThrowAnyException();
+        }
+        assertThat(quickStart).contains("http://127.0.0.1:8081/console/");
     }
 }
