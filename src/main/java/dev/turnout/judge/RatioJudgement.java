@@ -16,6 +16,9 @@ public record RatioJudgement(Decision decision, double candidateQuantile, double
 
     @Override
     public String summary() {
+        // A criterion not judged yet (its step's minimums not met) has no figures: say so, not "ratio NaN".
+        if (Double.isNaN(ratio)) return String.format(Locale.ROOT, "%s: not judged yet (max %.3f), waiting for the step's minimums",
+                decision.label(), maxRatio);
         return String.format(Locale.ROOT, "%s: ratio %.3f (%.3f to %.3f), candidate %.4g, baseline %.4g, max %.3f",
                 decision.label(), ratio, interval.low(), interval.high(), candidateQuantile, baselineQuantile, maxRatio);
     }

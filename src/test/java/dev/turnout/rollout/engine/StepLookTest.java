@@ -60,6 +60,8 @@ class StepLookTest {
         assertThat(early.ratioLooked()).isFalse();
         assertThat(status(early, "latencyP95").decision()).isEqualTo("inconclusive");
         assertThat(status(early, "latencyP95").summary()).contains("not judged yet");
+        // The rollout's reason, shown in every listing, says the same in words: no "ratio NaN (NaN to NaN)".
+        assertThat(early.decision().reason()).contains("latencyP95 (inconclusive: not judged yet").doesNotContain("NaN");
 
         StepLook.Result due = StepLook.judge(rollout("", 0, 0, Rollout.Look.NONE), slow, slow, null, 10_000);
 
