@@ -55,13 +55,20 @@ async function start() {
   else await render();
 }
 
-/** Renders the view the hash names: #/diffs/support-bot/support-v3 is diffs('support-bot', 'support-v3'). */
-async function render() {
+/** Views of state that moves by itself; they re-render every few seconds while nobody is editing. */
+const LIVE = new Set(['rollouts', 'instances', 'replays']);
+const LIVE_MS = 3000;
+
+/**
+ * Renders the view the hash names: #/diffs/support-bot/support-v3 is diffs('support-bot', 'support-v3').
+ * A quiet render (the live refresh) keeps the notice on screen.
+ */
+async function render(quiet = false) {
   if (!shell.session) return;
   const [name, ...rest] = location.hash.replace(/^#\//, '').split('/');
   const shown = views[name] ? name : 'aliases';
   for (const link of nav.querySelectorAll('a')) link.classList.toggle('active', link.dataset.view === shown);
-  hideNotice();
+  if (!quiet) hideNotice();
   try {
     const parts = await views[shown](...rest.map(decodeURIComponent));
     main.replaceChildren(...[parts].flat(Infinity).filter(Boolean));
@@ -74,6 +81,11 @@ async function render() {
   }
 }
 
-shell.render = render;
-window.addEventListener('hashchange', render);
+shell.render = () => render();
+window.addEventListener('hashchange', () => render());
+setInterval(() => {
+  const view = location.hash.replace(/^#\//, '').split('/')[0];
+  const editing = main.querySelector('.editor:not(:empty)') || ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName);
+  if (shell.session && LIVE.has(view) && !editing && !document.hidden) render(true);
+}, LIVE_MS);
 start();

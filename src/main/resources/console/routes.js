@@ -11,7 +11,10 @@ export async function aliases() {
   const revision = revisionOf(etag);
   const cards = Object.entries(routes.aliases).map(([name, alias]) => aliasCard(name, alias, routes, revision));
   const creator = h('div', { class: 'editor' });
+  const whole = h('div', { class: 'editor' });
   return [h('h1', {}, 'Aliases ', h('span', { class: 'muted' }, `route revision ${revision}`)),
+    h('div', { class: 'row' }, writeButton('Edit the whole table', () => tableEditor(whole, routes, revision), { class: 'edit-table' })),
+    whole,
     cards.length ? cards : h('p', { class: 'muted' }, 'No aliases yet.'),
     h('div', { class: 'row' }, writeButton('New alias', () => entryEditor(creator, 'alias', null,
         { split: { [Object.keys(routes.versions)[0] ?? 'version']: 100 } }, revision), { class: 'new-alias' })),
@@ -75,6 +78,19 @@ function entryEditor(editor, kind, name, value, revision) {
   editor.replaceChildren(h('h2', {}, name ? `Edit ${kind} ${name}` : `New ${kind}`), nameInput ?? '', area);
   previewedWrite(editor, { method: 'PUT', path, body: () => area.parse(), revision, reason: reasonInput(),
     label: `${kind} written`, after: `Applied: ${kind} written` });
+}
+
+/** The whole route document, as JSON or pasted as the YAML file kept in git: PUT /admin/routes. */
+function tableEditor(editor, routes, revision) {
+  const unversioned = { ...routes };
+  delete unversioned.revision; // If-Match guards the write
+  const area = h('textarea', { class: 'json', rows: 24, spellcheck: 'false', name: 'routes' });
+  area.value = JSON.stringify(unversioned, null, 2);
+  editor.replaceChildren(h('h2', {}, 'The whole route table'),
+      h('p', { class: 'muted' }, 'JSON, or paste conf/routes.yaml as it is kept in git (sent as YAML). '
+          + 'Applied only if the routes are still at the revision shown.'), area);
+  previewedWrite(editor, { method: 'PUT', path: '/admin/routes', body: () => area.value, revision, reason: reasonInput(),
+    label: 'route table replaced', after: 'Applied: the route table replaced' });
 }
 
 function deleteEntry(editor, kind, name, revision) {

@@ -75,12 +75,12 @@ export function reasonInput() {
 /**
  * A route write in two clicks: "Preview" sends it with ?dryRun=true and shows the changes field by field,
  * "Apply" sends the very same write, guarded by If-Match on the revision the view was read at.
- * path is a string or a function (a name typed in the editor); body() returns the body to send (undefined for
- * none). Either may throw a message for the user.
+ * path is a string or a function (a name typed in the editor); body() returns the body to send: a value sent as
+ * JSON, text sent as it is (JSON or YAML), or undefined for none. Either may throw a message for the user.
  */
 export function previewedWrite(container, { method, path, body, revision, reason, label, after }) {
   const preview = h('div', { class: 'preview' });
-  const send = (dryRun) => call(method, typeof path === 'function' ? path() : path, { body: body(), query: { dryRun: String(dryRun) },
+  const send = (dryRun) => call(method, typeof path === 'function' ? path() : path, { ...payload(body()), query: { dryRun: String(dryRun) },
     headers: { ...(revision ? { 'if-match': `"${revision}"` } : {}),
       'x-turnout-reason': reason.value.trim() || label + ' in the console', 'x-turnout-author': 'console' } });
   const show = attempt(async () => {
@@ -97,6 +97,12 @@ export function previewedWrite(container, { method, path, body, revision, reason
   });
   container.append(h('div', { class: 'row' }, reason, h('button', { class: 'preview-change', onclick: show }, 'Preview change'),
       h('button', { onclick: () => container.replaceChildren() }, 'Cancel')), preview);
+}
+
+/** A body for call(): text that is not JSON is sent as YAML, as the routes file is kept in git. */
+function payload(value) {
+  if (typeof value !== 'string') return { body: value };
+  return /^\s*[{[]/.test(value) ? { raw: value } : { raw: value, type: 'application/yaml' };
 }
 
 /** A textarea of JSON; parse() throws a readable message when it is not JSON. */
