@@ -41,11 +41,26 @@ final class Browser {
         // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1280,1000", "--disable-extensions", "--no-first-run", "--disable-background-networking");
+        // The page's own console, so a test can fail on a script error or a blocked (CSP) load.
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(30));
         return driver;
+    }
+
+    /**
+     * What the page logged as errors since the last call: uncaught exceptions and content-security-policy
+     * violations. An API answer the page handles (a 401 at sign-in, a 409 it shows) is logged by Chromium as
+     * "Failed to load resource", which is not the page's fault and is left out.
+     */
+    static java.util.List<String> pageErrors(ChromeDriver driver) {
+        return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(org.openqa.selenium.logging.LogEntry::getMessage)
+                .filter(message -> !message.contains("Failed to load resource"))
+                .toList();
     }
 
     static void screenshot(ChromeDriver driver, String name) throws Exception {

@@ -90,6 +90,7 @@ class ConsoleBrowserTest {
 
     @AfterEach
     void stop() {
+        if (browser != null) assertThat(Browser.pageErrors(browser)).as("script errors or blocked loads in the page").isEmpty();
         if (gateway != null) await(gateway.close());
         await(vertx.close());
     }
