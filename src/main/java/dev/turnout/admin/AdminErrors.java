@@ -35,36 +35,37 @@ final class AdminErrors {
         }
     }
 
-    /** Maps what a store or an edit can throw to its status; anything else is a 500 and logged. */
+    /**
+     * Sends an {@link AdminException} as it says, maps what a store or an edit can throw to its
+     * status, and answers anything else with a 500, logged.
+     */
     static void fail(RoutingContext context, Throwable error) {
-        if (error instanceof InvalidRoutesException) {
-            send(context, 422, "invalid_routes", "The routes were not changed: " + ((InvalidRoutesException) error).errors().size()
-                    + " problem(s) found", ((InvalidRoutesException) error).errors());
-        } else if (error instanceof RevisionConflictException) {
-            context.response().putHeader("etag", "\"" + ((RevisionConflictException) error).actual() + "\"");
-            send(context, 409, "revision_conflict", error.getMessage(), null);
-        } else if (error instanceof RouteChanges.InUseException) {
-            send(context, 409, "in_use", error.getMessage(), ((RouteChanges.InUseException) error).uses());
-        } else if (error instanceof StoreCorruptException) {
-            send(context, 409, "store_corrupt", error.getMessage(), null);
-        } else if (error instanceof StoreUnavailableException) {
-            context.response().putHeader("retry-after", "1");
-            send(context, 503, "store_unavailable", "The route store is unreachable, so routes cannot be changed now; "
-                    + "every instance keeps serving its last applied table. " + error.getMessage(), null);
-        } else if (error instanceof RouteChanges.NotFoundException || error instanceof RevisionNotFoundException) {
-            send(context, 404, "not_found", error.getMessage(), null);
-        } else if (error instanceof BadRequestException) {
-            send(context, 400, "bad_request", error.getMessage(), null);
-        } else {
+        AdminException known = error instanceof AdminException admin ? admin : routeError(error);
+        if (known == null) {
             LOG.log(Level.WARNING, "admin request failed: " + context.request().method() + " " + context.request().path(), error);
             send(context, 500, "internal_error", "Internal error: " + error, null);
+            return;
         }
+        known.headers().forEach(context.response()::putHeader);
+        send(context, known.status(), known.type(), known.getMessage(), known.errors());
     }
 
-    /** A request the admin API cannot read (400). */
-    static final class BadRequestException extends RuntimeException {
-        BadRequestException(String message) {
-            super(message);
+    /** What the route store and route edits throw, as admin errors; null for anything else. */
+    private static AdminException routeError(Throwable error) {
+        if (error instanceof InvalidRoutesException invalid) {
+            return AdminException.invalid("invalid_routes", "The routes were not changed", invalid.errors());
+        } else if (error instanceof RevisionConflictException conflict) {
+            return AdminException.conflict("revision_conflict", error.getMessage()).header("etag", "\"" + conflict.actual() + "\"");
+        } else if (error instanceof RouteChanges.InUseException inUse) {
+            return AdminException.conflict("in_use", error.getMessage(), inUse.uses());
+        } else if (error instanceof StoreCorruptException) {
+            return AdminException.conflict("store_corrupt", error.getMessage());
+        } else if (error instanceof StoreUnavailableException) {
+            return AdminException.unavailable("The route store is unreachable, so routes cannot be changed now; "
+                    + "every instance keeps serving its last applied table. " + error.getMessage());
+        } else if (error instanceof RouteChanges.NotFoundException || error instanceof RevisionNotFoundException) {
+            return AdminException.notFound(error.getMessage());
         }
+        return null;
     }
 }

@@ -106,8 +106,7 @@ final class AdminRoutes {
         return QueryParams.only(WRITE, context -> {
             String dryRun = context.queryParams().get(DRY_RUN);
             if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
-                AdminErrors.send(context, 400, "bad_request", "dryRun is true or false, got '" + dryRun + "'", null);
-                return;
+                throw AdminException.badRequest("dryRun is true or false, got '" + dryRun + "'");
             }
             handler.handle(context);
         });
@@ -235,8 +234,7 @@ final class AdminRoutes {
             try {
                 limit = Integer.parseInt(limitParam);
             } catch (NumberFormatException e) {
-                AdminErrors.send(context, 400, "bad_request", "limit must be a whole number, got '" + limitParam + "'", null);
-                return;
+                throw AdminException.badRequest("limit must be a whole number, got '" + limitParam + "'");
             }
         }
         boolean tables = "true".equals(context.request().getParam("tables"));
@@ -350,21 +348,21 @@ final class AdminRoutes {
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new AdminErrors.BadRequestException("a revision is a whole number, got '" + text + "'");
+            throw AdminException.badRequest("a revision is a whole number, got '" + text + "'");
         }
     }
 
     /** JSON, or YAML when the content type says so (AdminGuard lets no other type through). */
     private static JsonNode body(RoutingContext context) {
         String text = context.body().asString();
-        if (text == null || text.isBlank()) throw new AdminErrors.BadRequestException("this request needs a JSON or YAML body");
+        if (text == null || text.isBlank()) throw AdminException.badRequest("this request needs a JSON or YAML body");
         ObjectMapper mapper = AdminGuard.mapperFor(context);
         try {
             JsonNode node = mapper.readTree(text);
-            if (node == null) throw new AdminErrors.BadRequestException("this request needs a JSON or YAML body");
+            if (node == null) throw AdminException.badRequest("this request needs a JSON or YAML body");
             return node;
         } catch (JsonProcessingException e) {
-            throw new AdminErrors.BadRequestException("the body is not valid " + (mapper == RouteCodec.YAML ? "YAML" : "JSON")
+            throw AdminException.badRequest("the body is not valid " + (mapper == RouteCodec.YAML ? "YAML" : "JSON")
                     + ": " + e.getOriginalMessage());
         }
     }

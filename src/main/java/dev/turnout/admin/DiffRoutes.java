@@ -41,24 +41,20 @@ public final class DiffRoutes {
             String sort = context.request().getParam("sort", DiffReport.SampleOrder.NEWEST.label());
             // A misspelt filter would silently match nothing: say so instead.
             if (verdict != null && !VERDICTS.contains(verdict)) {
-                AdminErrors.send(context, 400, "bad_request", "verdict must be one of " + VERDICTS + ", not '" + verdict + "'", null);
-                return;
+                throw AdminException.badRequest("verdict must be one of " + VERDICTS + ", not '" + verdict + "'");
             }
             if (kind != null && !KINDS.contains(kind)) {
-                AdminErrors.send(context, 400, "bad_request", "kind must be one of " + KINDS + ", not '" + kind + "'", null);
-                return;
+                throw AdminException.badRequest("kind must be one of " + KINDS + ", not '" + kind + "'");
             }
             if (!SORTS.contains(sort)) {
-                AdminErrors.send(context, 400, "bad_request", "sort must be one of " + SORTS + ", not '" + sort + "'", null);
-                return;
+                throw AdminException.badRequest("sort must be one of " + SORTS + ", not '" + sort + "'");
             }
             DiffReport.SampleOrder order = DiffReport.SampleOrder.values()[SORTS.indexOf(sort)];
             int limit;
             try {
                 limit = Integer.parseInt(context.request().getParam("limit", "20"));
             } catch (NumberFormatException e) {
-                AdminErrors.send(context, 400, "bad_request", "limit must be a whole number", null);
-                return;
+                throw AdminException.badRequest("limit must be a whole number");
             }
             Predicate<DiffRecord> filter = record -> (alias == null || alias.equals(record.alias()))
                     && (candidate == null || candidate.equals(record.candidate()))

@@ -69,9 +69,9 @@ public final class GoldenSetRoutes {
         String type = AdminGuard.mediaType(context.request());
         boolean jsonl = AdminGuard.JSONL_TYPES.contains(type);
         if (!jsonl && !AdminGuard.JSON_TYPES.contains(type)) {
-            AdminErrors.send(context, 415, "unsupported_media_type", "A golden set is JSONL (Content-Type application/jsonl,"
+            fail(context, new AdminException(415, "unsupported_media_type", "A golden set is JSONL (Content-Type application/jsonl,"
                     + " application/x-ndjson or application/x-jsonlines) or JSON (application/json); got '"
-                    + context.request().getHeader("content-type") + "'.", null);
+                    + context.request().getHeader("content-type") + "'.", null));
             return;
         }
         String name = context.pathParam("name");
@@ -93,19 +93,15 @@ public final class GoldenSetRoutes {
     }
 
     private static void notFound(RoutingContext context, String name) {
-        AdminErrors.send(context, 404, "not_found", "no golden set named '" + name + "'; GET " + PATH + " lists them", null);
+        fail(context, AdminException.notFound("no golden set named '" + name + "'; GET " + PATH + " lists them"));
     }
 
     private static void fail(RoutingContext context, Throwable error) {
         if (error instanceof InvalidGoldenSetException invalid) {
-            AdminErrors.send(context, 422, "invalid_golden_set", "The golden set was not stored: " + invalid.problems().size()
-                    + " problem(s) found", invalid.problems());
+            error = AdminException.invalid("invalid_golden_set", "The golden set was not stored", invalid.problems());
         } else if (error instanceof StoreUnavailableException) {
-            context.response().putHeader("retry-after", "1");
-            AdminErrors.send(context, 503, "store_unavailable", "The golden-set store is unreachable; try again. "
-                    + error.getMessage(), null);
-        } else {
-            AdminErrors.fail(context, error);
+            error = AdminException.unavailable("The golden-set store is unreachable; try again. " + error.getMessage());
         }
+        AdminErrors.fail(context, error);
     }
 }

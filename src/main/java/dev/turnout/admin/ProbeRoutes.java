@@ -65,7 +65,7 @@ public final class ProbeRoutes {
         String name = context.pathParam("name");
         store().get(name).onSuccess(spec -> {
             if (spec.isEmpty()) {
-                AdminErrors.send(context, 404, "not_found", "no probe named '" + Echo.cut(name) + "'", null);
+                fail(context, notFound(name));
                 return;
             }
             store().runs(name, 1).onSuccess(runs -> {
@@ -80,7 +80,7 @@ public final class ProbeRoutes {
         String name = context.pathParam("name");
         store().delete(name).onSuccess(removed -> {
             if (removed) context.response().setStatusCode(204).end();
-            else AdminErrors.send(context, 404, "not_found", "no probe named '" + Echo.cut(name) + "'", null);
+            else fail(context, notFound(name));
         }).onFailure(error -> fail(context, error));
     }
 
@@ -94,8 +94,7 @@ public final class ProbeRoutes {
         try {
             limit = Integer.parseInt(context.request().getParam("limit", "10"));
         } catch (NumberFormatException e) {
-            AdminErrors.send(context, 400, "bad_request", "limit must be a whole number", null);
-            return;
+            throw AdminException.badRequest("limit must be a whole number");
         }
         boolean items = "true".equals(context.request().getParam("items"));
         String name = context.pathParam("name");
@@ -115,8 +114,7 @@ public final class ProbeRoutes {
             body = null;
         }
         if (body == null || !body.path("version").isTextual() || !body.path("run").isTextual()) {
-            AdminErrors.send(context, 422, "invalid_probe", "a baseline pin is {\"version\": \"<version>\", \"run\": \"<run id>\"}", null);
-            return;
+            throw new AdminException(422, "invalid_probe", "a baseline pin is {\"version\": \"<version>\", \"run\": \"<run id>\"}", null);
         }
         probes.pinBaseline(context.pathParam("name"), body.get("version").asText(), body.get("run").asText())
                 .onSuccess(run -> respond(context, ProbeCodec.toTree(run, false))).onFailure(error -> fail(context, error));
@@ -127,19 +125,25 @@ public final class ProbeRoutes {
     }
 
 
+    private static AdminException notFound(String name) {
+        return AdminException.notFound("no probe named '" + Echo.cut(name) + "'");
+    }
+
     private static void fail(RoutingContext context, Throwable error) {
+        AdminErrors.fail(context, probeError(error));
+    }
+
+    /** What the probe service and its store throw, as admin errors; anything else as it is. */
+    private static Throwable probeError(Throwable error) {
         if (error instanceof InvalidProbeException invalid) {
-            AdminErrors.send(context, 422, "invalid_probe", "The probe was not stored: " + invalid.problems().size()
-                    + " problem(s) found", invalid.problems());
+            return AdminException.invalid("invalid_probe", "The probe was not stored", invalid.problems());
         } else if (error instanceof ProbeService.ProbeNotFoundException) {
-            AdminErrors.send(context, 404, "not_found", error.getMessage(), null);
+            return AdminException.notFound(error.getMessage());
         } else if (error instanceof ProbeService.ProbeBusyException || error instanceof IllegalStateException) {
-            AdminErrors.send(context, 409, "probe_conflict", error.getMessage(), null);
+            return AdminException.conflict("probe_conflict", error.getMessage());
         } else if (error instanceof StoreUnavailableException) {
-            context.response().putHeader("retry-after", "1");
-            AdminErrors.send(context, 503, "store_unavailable", "The probe store is unreachable; try again. " + error.getMessage(), null);
-        } else {
-            AdminErrors.fail(context, error);
+            return AdminException.unavailable("The probe store is unreachable; try again. " + error.getMessage());
         }
+        return error;
     }
 }

@@ -22,7 +22,12 @@ final class QueryParams {
         return context -> {
             List<String> unknown = context.queryParams().names().stream().filter(name -> !known.contains(name)).sorted().toList();
             if (unknown.isEmpty()) {
-                handler.handle(context);
+                // What a handler throws is answered here, also on a router without the admin server's failure handler.
+                try {
+                    handler.handle(context);
+                } catch (RuntimeException e) {
+                    AdminErrors.fail(context, e);
+                }
                 return;
             }
             AdminErrors.send(context, 400, "unknown_parameter", "Unknown query parameter(s) " + String.join(", ", unknown)

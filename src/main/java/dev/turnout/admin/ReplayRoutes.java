@@ -39,15 +39,11 @@ public final class ReplayRoutes {
         try {
             replay = replays.start(ReplaySpec.parse(context.body().asString(), Instant.now()));
         } catch (ReplaySpec.InvalidReplayException invalid) {
-            AdminErrors.send(context, 422, "invalid_replay", "The replay was not started: " + invalid.problems().size()
-                    + " problem(s) found", invalid.problems());
-            return;
+            throw AdminException.invalid("invalid_replay", "The replay was not started", invalid.problems());
         } catch (Replays.UnknownVersionException unknown) {
-            AdminErrors.send(context, 404, "not_found", unknown.getMessage(), null);
-            return;
+            throw AdminException.notFound(unknown.getMessage());
         } catch (Replays.TooManyReplaysException busy) {
-            AdminErrors.send(context, 429, "too_many_replays", busy.getMessage(), null);
-            return;
+            throw new AdminException(429, "too_many_replays", busy.getMessage(), null);
         }
         context.response().setStatusCode(201).putHeader("location", "/admin/replays/" + replay.id());
         respond(context, Replays.view(replay, report));
@@ -73,8 +69,8 @@ public final class ReplayRoutes {
     }
 
     private static void notFound(RoutingContext context) {
-        AdminErrors.send(context, 404, "not_found", "no replay by that id on this instance (replays are kept in the memory"
-                + " of the instance that accepted them, at most " + Replays.MAX_KEPT + ")", null);
+        AdminErrors.fail(context, AdminException.notFound("no replay by that id on this instance (replays are kept in the memory"
+                + " of the instance that accepted them, at most " + Replays.MAX_KEPT + ")"));
     }
 
     private static void respond(RoutingContext context, ObjectNode body) {

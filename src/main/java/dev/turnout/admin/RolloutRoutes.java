@@ -112,10 +112,7 @@ public final class RolloutRoutes {
         String id = context.pathParam("id");
         String label = context.pathParam("action");
         Action action = Action.fromLabel(label);
-        if (action == null) {
-            AdminErrors.send(context, 404, "not_found", "no action '" + Echo.cut(label) + "'; one of " + ACTIONS, null);
-            return;
-        }
+        if (action == null) throw AdminException.notFound("no action '" + Echo.cut(label) + "'; one of " + ACTIONS);
         String why = context.request().getHeader("x-turnout-reason");
         if (why == null) why = context.request().getParam("reason");
         long deadline = System.nanoTime() + SETTLE_MS * 1_000_000;
@@ -199,24 +196,26 @@ public final class RolloutRoutes {
 
 
     private static void fail(RoutingContext context, Throwable error) {
+        AdminErrors.fail(context, rolloutError(error));
+    }
+
+    /** What the rollout engine and its store throw, as admin errors; anything else as it is. */
+    private static Throwable rolloutError(Throwable error) {
         if (error instanceof InvalidRolloutException invalid) {
-            AdminErrors.send(context, 422, "invalid_rollout", "The rollout was not started: " + invalid.problems().size()
-                    + " problem(s) found", invalid.problems());
+            return AdminException.invalid("invalid_rollout", "The rollout was not started", invalid.problems());
         } else if (error instanceof AliasBusyException busy) {
-            AdminErrors.send(context, 409, "rollout_conflict", "alias already has an active rollout, " + busy.existingId()
-                    + "; abort or finish it first", null);
+            return AdminException.conflict("rollout_conflict", "alias already has an active rollout, " + busy.existingId()
+                    + "; abort or finish it first");
         } else if (error instanceof RolloutConflictException) {
-            AdminErrors.send(context, 409, "rollout_conflict", "the rollout changed meanwhile; read it again and retry", null);
+            return AdminException.conflict("rollout_conflict", "the rollout changed meanwhile; read it again and retry");
         } else if (error instanceof RolloutEngine.ActionRefusedException || error instanceof RolloutEngine.ChangeInFlightException) {
-            AdminErrors.send(context, 409, "rollout_conflict", error.getMessage(), null);
+            return AdminException.conflict("rollout_conflict", error.getMessage());
         } else if (error instanceof RolloutEngine.RolloutNotFoundException) {
-            AdminErrors.send(context, 404, "not_found", error.getMessage(), null);
+            return AdminException.notFound(error.getMessage());
         } else if (error instanceof StoreUnavailableException) {
-            context.response().putHeader("retry-after", "1");
-            AdminErrors.send(context, 503, "store_unavailable", "The rollout store is unreachable; rollouts neither move"
-                    + " nor change until it is back. " + error.getMessage(), null);
-        } else {
-            AdminErrors.fail(context, error);
+            return AdminException.unavailable("The rollout store is unreachable; rollouts neither move"
+                    + " nor change until it is back. " + error.getMessage());
         }
+        return error;
     }
 }

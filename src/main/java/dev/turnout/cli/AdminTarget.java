@@ -44,6 +44,13 @@ public final class AdminTarget {
         return "json".equals(output);
     }
 
+    /** With {@code -o json}: prints the server's JSON as is and answers true; otherwise prints nothing. */
+    boolean printJson(AdminClient.Reply reply, PrintWriter out) {
+        if (!json()) return false;
+        out.println(reply.body());
+        return true;
+    }
+
     AdminClient client() {
         String url = admin != null ? admin : System.getenv("TURNOUT_ADMIN_URL");
         URI base = URI.create((url == null || url.isBlank() ? DEFAULT_URL : url).replaceAll("/+$", "") + "/");

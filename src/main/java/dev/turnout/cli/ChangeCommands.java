@@ -28,10 +28,7 @@ public final class ChangeCommands {
 
     /** What a route write did: the server's JSON as is, a dry run's changes field by field, or {@code done} and the new revision. */
     static void printWrite(AdminTarget target, AdminClient.Reply reply, String done, PrintWriter out) {
-        if (target.json()) {
-            out.println(reply.body());
-            return;
-        }
+        if (target.printJson(reply, out)) return;
         JsonNode body = reply.json();
         if (!body.path("dryRun").asBoolean()) {
             out.println(done + ": revision " + reply.revision());
@@ -62,8 +59,7 @@ public final class ChangeCommands {
                 if (to != null) body.put("toRevision", to);
                 String path = alias == null ? "admin/rollback" : "admin/aliases/" + Paths.segment(alias) + "/rollback";
                 AdminClient.Reply reply = client.write("POST", path, AdminClient.JSON, body.toString(), Map.of());
-                if (target.json()) out.println(reply.body());
-                else out.println("rolled back" + (alias == null ? "" : " alias " + alias) + (to == null ? "" : " to revision " + to)
+                if (!target.printJson(reply, out)) out.println("rolled back" + (alias == null ? "" : " alias " + alias) + (to == null ? "" : " to revision " + to)
                         + ": now revision " + reply.revision());
                 return 0;
             });
@@ -166,10 +162,7 @@ public final class ChangeCommands {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.get("admin/status");
-                if (target.json()) {
-                    out.println(reply.body());
-                    return 0;
-                }
+                if (target.printJson(reply, out)) return 0;
                 JsonNode status = reply.json();
                 JsonNode store = status.path("store");
                 out.println("applied revision: " + Text.field(status, "appliedRevision"));

@@ -19,23 +19,12 @@ public final class EntryCommands {
     @Command(name = "aliases", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
             description = "Read, write or remove one alias (split, sticky, pins, shadow, fallback).",
             subcommands = {AliasGet.class, AliasPut.class, AliasDelete.class})
-    public static final class Aliases extends Group {}
+    public static final class Aliases extends CommandGroup {}
 
     @Command(name = "versions", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
             description = "Read, write or remove one version (url, model, apiKeyEnv, ...).",
             subcommands = {VersionGet.class, VersionPut.class, VersionDelete.class})
-    public static final class Versions extends Group {}
-
-    /** A command group: run alone it prints its usage. */
-    abstract static class Group implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
-    }
+    public static final class Versions extends CommandGroup {}
 
     /** What get, put and delete of either kind share: the entry's name and its admin path. */
     abstract static class Entry implements Callable<Integer> {

@@ -21,15 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "replays", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
         description = "Replay recorded requests against a candidate and compare its answers with the recorded ones.",
         subcommands = {ReplayCommand.Start.class, ReplayCommand.ListAll.class, ReplayCommand.Status.class, ReplayCommand.Cancel.class})
-public final class ReplayCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class ReplayCommand extends CommandGroup {
 
     @Command(name = "start", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Start a replay on this instance.")
     static final class Start implements Callable<Integer> {
@@ -60,8 +52,7 @@ public final class ReplayCommand implements Runnable {
                 if (rate != null) body.put("ratePerSecond", rate);
                 if (noiseSample != null) body.put("noiseSample", noiseSample);
                 AdminClient.Reply reply = client.write("POST", "admin/replays", AdminClient.JSON, body.toString(), Map.of());
-                if (target.json()) out.println(reply.body());
-                else print(reply.json(), out);
+                if (!target.printJson(reply, out)) print(reply.json(), out);
                 return 0;
             });
         }
@@ -76,10 +67,7 @@ public final class ReplayCommand implements Runnable {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.get("admin/replays");
-                if (target.json()) {
-                    out.println(reply.body());
-                    return 0;
-                }
+                if (target.printJson(reply, out)) return 0;
                 List<List<String>> rows = new ArrayList<>();
                 reply.json().path("replays").forEach(replay -> rows.add(List.of(Text.field(replay, "id"), Text.field(replay, "alias"),
                         Text.field(replay, "candidate"), Text.field(replay, "state"), Text.field(replay.path("counts"), "sent"),
@@ -102,8 +90,7 @@ public final class ReplayCommand implements Runnable {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.get("admin/replays/" + Paths.segment(id));
-                if (target.json()) out.println(reply.body());
-                else print(reply.json(), out);
+                if (!target.printJson(reply, out)) print(reply.json(), out);
                 return 0;
             });
         }
@@ -121,8 +108,7 @@ public final class ReplayCommand implements Runnable {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.write("POST", "admin/replays/" + Paths.segment(id) + "/cancel", AdminClient.JSON, null, Map.of());
-                if (target.json()) out.println(reply.body());
-                else print(reply.json(), out);
+                if (!target.printJson(reply, out)) print(reply.json(), out);
                 return 0;
             });
         }

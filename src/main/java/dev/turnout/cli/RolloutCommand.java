@@ -15,15 +15,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "rollout", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Start, watch and steer progressive rollouts.",
         subcommands = {RolloutCommand.Start.class, RolloutCommand.Status.class, RolloutCommand.Pause.class,
                 RolloutCommand.Resume.class, RolloutCommand.Abort.class, RolloutCommand.Promote.class})
-public final class RolloutCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class RolloutCommand extends CommandGroup {
 
     @Command(name = "start", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Start a rollout from its document (YAML or JSON).")
     static final class Start implements Callable<Integer> {
@@ -38,8 +30,7 @@ public final class RolloutCommand implements Runnable {
                 String name = file.getFileName().toString();
                 String type = name.endsWith(".yaml") || name.endsWith(".yml") ? "application/yaml" : AdminClient.JSON;
                 AdminClient.Reply reply = client.write("POST", "admin/rollouts", type, Inputs.text(file), Map.of());
-                if (target.json()) out.println(reply.body());
-                else print(reply.json(), out);
+                if (!target.printJson(reply, out)) print(reply.json(), out);
                 return 0;
             });
         }
@@ -56,9 +47,8 @@ public final class RolloutCommand implements Runnable {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.get(id == null ? "admin/rollouts" : "admin/rollouts/" + Paths.segment(id));
-                if (target.json()) {
-                    out.println(reply.body());
-                } else if (id != null) {
+                if (target.printJson(reply, out)) return 0;
+                if (id != null) {
                     print(reply.json(), out);
                 } else {
                     JsonNode list = reply.json();
@@ -117,9 +107,7 @@ public final class RolloutCommand implements Runnable {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.write("POST", "admin/rollouts/" + Paths.segment(id) + "/" + action(), AdminClient.JSON, null,
                         AdminTarget.reason(reason));
-                if (target.json()) {
-                    out.println(reply.body());
-                } else {
+                if (!target.printJson(reply, out)) {
                     if (reply.status() == 202) out.println(action() + " accepted; the routes it implies are still being written");
                     print(reply.json(), out);
                 }

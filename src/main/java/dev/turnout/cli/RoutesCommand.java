@@ -18,15 +18,7 @@ import picocli.CommandLine.Parameters;
 /** {@code turnout routes get | apply | history | diff}. */
 @Command(name = "routes", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Read, change and audit the route table.",
         subcommands = {RoutesCommand.Get.class, RoutesCommand.Apply.class, RoutesCommand.History.class, RoutesCommand.Diff.class})
-public final class RoutesCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class RoutesCommand extends CommandGroup {
 
     @Command(name = "get", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Print the current route table (YAML, or -o json).")
     static final class Get implements Callable<Integer> {
@@ -85,8 +77,7 @@ public final class RoutesCommand implements Runnable {
                     throw AdminFailure.refused("someone changed the routes meanwhile: this change was made against revision " + base
                             + ", the store now holds another (" + failure.getMessage() + "); nothing was applied, run again to see the new diff");
                 }
-                if (target.json()) out.println(written.body());
-                else out.println("applied: revision " + written.revision());
+                if (!target.printJson(written, out)) out.println("applied: revision " + written.revision());
                 return 0;
             });
         }
@@ -112,10 +103,7 @@ public final class RoutesCommand implements Runnable {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.get("admin/history?limit=" + limit);
-                if (target.json()) {
-                    out.println(reply.body());
-                    return 0;
-                }
+                if (target.printJson(reply, out)) return 0;
                 List<List<String>> rows = new ArrayList<>();
                 for (JsonNode entry : reply.json()) {
                     rows.add(List.of(Text.field(entry, "revision"), Text.field(entry, "time"), Text.field(entry, "author"),

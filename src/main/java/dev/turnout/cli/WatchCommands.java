@@ -33,10 +33,7 @@ public final class WatchCommands {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.get("admin/diffs");
-                if (target.json()) {
-                    out.println(reply.body());
-                    return 0;
-                }
+                if (target.printJson(reply, out)) return 0;
                 String report = report(reply.json().path("candidates"), alias);
                 out.print(report.isEmpty() ? "no shadow pairs" + (alias == null ? "" : " for alias " + alias) + " yet\n" : report);
                 return 0;
@@ -99,10 +96,7 @@ public final class WatchCommands {
                     if (value != null) query.append('&').append(name).append('=').append(Paths.segment(value));
                 });
                 AdminClient.Reply reply = client.get(query.toString());
-                if (target.json()) {
-                    out.println(reply.body());
-                    return 0;
-                }
+                if (target.printJson(reply, out)) return 0;
                 JsonNode samples = reply.json();
                 if (samples.isEmpty()) {
                     out.println("no samples match");
@@ -128,15 +122,7 @@ public final class WatchCommands {
 
     @Command(name = "golden", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Golden sets: the prompts probes ask, with the check for each answer.",
             subcommands = {GoldenList.class, GoldenGet.class, GoldenPut.class, GoldenDelete.class})
-    public static final class Golden implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
-    }
+    public static final class Golden extends CommandGroup {}
 
     @Command(name = "put", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Store a golden set (JSON Lines, one item a line), replacing one of that name.")
     static final class GoldenPut implements Callable<Integer> {
@@ -152,8 +138,7 @@ public final class WatchCommands {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.write("PUT", "admin/golden-sets/" + Paths.segment(name), "application/jsonl",
                         Inputs.text(file), Map.of());
-                if (target.json()) out.println(reply.body());
-                else out.println("golden set " + name + ": " + Text.field(reply.json(), "items") + " items stored");
+                if (!target.printJson(reply, out)) out.println("golden set " + name + ": " + Text.field(reply.json(), "items") + " items stored");
                 return 0;
             });
         }
@@ -168,10 +153,7 @@ public final class WatchCommands {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.get("admin/golden-sets");
-                if (target.json()) {
-                    out.println(reply.body());
-                    return 0;
-                }
+                if (target.printJson(reply, out)) return 0;
                 List<List<String>> rows = new ArrayList<>();
                 reply.json().path("names").forEach(name -> rows.add(List.of(name.asText())));
                 out.print(rows.isEmpty() ? "no golden sets\n" : Text.table(List.of("NAME"), rows));
@@ -218,15 +200,7 @@ public final class WatchCommands {
 
     @Command(name = "probes", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Probes: a golden set asked of versions, now or on a schedule, watched for drift.",
             subcommands = {ProbesList.class, ProbesPut.class, ProbesRun.class, ProbesResults.class, ProbesBaseline.class, ProbesDelete.class})
-    public static final class Probes implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
-    }
+    public static final class Probes extends CommandGroup {}
 
     @Command(name = "list", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Every probe.")
     static final class ProbesList implements Callable<Integer> {
@@ -237,10 +211,7 @@ public final class WatchCommands {
         public Integer call() {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.get("admin/probes");
-                if (target.json()) {
-                    out.println(reply.body());
-                    return 0;
-                }
+                if (target.printJson(reply, out)) return 0;
                 List<List<String>> rows = new ArrayList<>();
                 reply.json().path("probes").forEach(probe -> rows.add(List.of(Text.field(probe, "name"), Text.field(probe, "set"),
                         probe.has("alias") ? "alias " + probe.get("alias").asText() : Text.field(probe, "versions"),
@@ -282,8 +253,7 @@ public final class WatchCommands {
             return target.execute((client, out) -> {
                 AdminClient.Reply reply = client.send("POST", "admin/probes/" + Paths.segment(name) + "/run", AdminClient.JSON, null, Map.of(),
                         PROBE_RUN_TIMEOUT);
-                if (target.json()) out.println(reply.body());
-                else out.print(runs(List.of(reply.json())));
+                if (!target.printJson(reply, out)) out.print(runs(List.of(reply.json())));
                 return 0;
             });
         }
@@ -305,10 +275,7 @@ public final class WatchCommands {
             return target.execute((client, out) -> {
                 String query = (limit == null ? "" : "&limit=" + limit) + (items ? "&items=true" : "");
                 AdminClient.Reply reply = client.get("admin/probes/" + Paths.segment(name) + "/results" + query.replaceFirst("^&", "?"));
-                if (target.json()) {
-                    out.println(reply.body());
-                    return 0;
-                }
+                if (target.printJson(reply, out)) return 0;
                 List<JsonNode> runs = new ArrayList<>();
                 reply.json().path("runs").forEach(runs::add);
                 out.print(runs.isEmpty() ? "probe " + name + " has not run yet\n" : runs(runs));
@@ -334,9 +301,7 @@ public final class WatchCommands {
             return target.execute((client, out) -> {
                 String body = RouteCodec.JSON.createObjectNode().put("version", version).put("run", run).toString();
                 AdminClient.Reply reply = client.write("POST", "admin/probes/" + Paths.segment(name) + "/baseline", AdminClient.JSON, body, Map.of());
-                if (target.json()) {
-                    out.println(reply.body());
-                } else {
+                if (!target.printJson(reply, out)) {
                     out.println("probe " + name + ": the baseline of " + version + " is now run " + run);
                     out.print(runs(List.of(reply.json())));
                 }
