@@ -16,25 +16,25 @@ function reportRows(entries) {
       h('td', { class: 'num' }, percent(entry.differentRate)), h('td', { class: 'num' }, percent(entry.noiseDifferentRate)),
       h('td', {}, badge(entry.differsBeyondNoise, { yes: 'bad', no: 'good' }[entry.differsBeyondNoise] ?? 'warn'),
           ' ', h('span', { class: 'muted' }, entry.summary)),
-      h('td', {}, h('a', { class: 'samples', href: `#/diffs/${enc(entry.alias)}/${enc(entry.candidate)}` }, 'Samples'))));
+      h('td', {}, h('a', { class: 'samples', href: `#/diffs/${enc(entry.alias)}/${enc(entry.primary)}/${enc(entry.candidate)}` }, 'Samples'))));
 }
 
 const REPORT_HEADERS = ['Alias', 'Primary', 'Candidate', 'Pairs', 'Verdicts', 'Different', 'Noise different', 'Beyond noise', ''];
 
-export async function diffs(alias, candidate) {
+export async function diffs(alias, primary, candidate) {
   const { data: report } = await call('GET', '/admin/diffs');
   const view = [h('h1', {}, 'Shadow diffs'),
     h('p', { class: 'muted' }, 'Each candidate against each primary it shadowed, next to the primary\'s own noise '
         + '(the primary asked twice). Verdicts: same / similar / different / error.'),
     table(REPORT_HEADERS, reportRows(report.candidates), { id: 'diff-report' })];
   if (!report.candidates.length) view.push(h('p', { class: 'muted' }, 'No shadowed pairs yet: shadow a candidate and send traffic.'));
-  if (candidate) view.push(await samples(alias, candidate));
+  if (candidate) view.push(await samples(alias, primary, candidate));
   return view;
 }
 
-async function samples(alias, candidate) {
-  const { data: list } = await call('GET', '/admin/diffs/samples', { query: { alias, candidate, sort: 'least_similar', limit: 10 } });
-  return h('section', { id: 'samples' }, h('h2', {}, `Least similar answers: ${alias}, candidate ${candidate}`),
+async function samples(alias, primary, candidate) {
+  const { data: list } = await call('GET', '/admin/diffs/samples', { query: { alias, primary, candidate, sort: 'least_similar', limit: 10 } });
+  return h('section', { id: 'samples' }, h('h2', {}, `Least similar answers: ${alias}, ${primary} against ${candidate}`),
       list.length ? list.map(sampleCard) : h('p', { class: 'muted' }, 'No samples kept for this pair.'));
 }
 

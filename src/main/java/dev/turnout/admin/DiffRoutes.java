@@ -12,12 +12,12 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /admin/diffs}: per alias × candidate, how often the candidate answers differently
- * next to the primary's own noise floor. {@code GET /admin/diffs/samples?alias=&candidate=&verdict=&kind=&sort=&limit=}:
+ * next to the primary's own noise floor. {@code GET /admin/diffs/samples?alias=&primary=&candidate=&verdict=&kind=&sort=&limit=}:
  * held pairs side by side, newest first or ({@code sort=least_similar}) lowest similarity first.
  */
 public final class DiffRoutes {
 
-    private static final Set<String> SAMPLE_FILTERS = Set.of("alias", "candidate", "verdict", "kind", "sort", "limit");
+    private static final Set<String> SAMPLE_FILTERS = Set.of("alias", "primary", "candidate", "verdict", "kind", "sort", "limit");
     private static final List<String> VERDICTS = Arrays.stream(Verdict.values()).map(Verdict::label).toList();
     private static final List<String> KINDS = List.of(DiffRecord.CANDIDATE, DiffRecord.NOISE);
     private static final List<String> SORTS = Arrays.stream(DiffReport.SampleOrder.values())
@@ -35,6 +35,7 @@ public final class DiffRoutes {
                 .putHeader("content-type", "application/json").end(report.toJson().put("semantic", semanticState.get()).toPrettyString())));
         router.get("/admin/diffs/samples").handler(QueryParams.only(SAMPLE_FILTERS, context -> {
             String alias = context.request().getParam("alias");
+            String primary = context.request().getParam("primary");
             String candidate = context.request().getParam("candidate");
             String verdict = context.request().getParam("verdict");
             String kind = context.request().getParam("kind");
@@ -57,6 +58,7 @@ public final class DiffRoutes {
                 throw AdminException.badRequest("limit must be a whole number");
             }
             Predicate<DiffRecord> filter = record -> (alias == null || alias.equals(record.alias()))
+                    && (primary == null || primary.equals(record.primary()))
                     && (candidate == null || candidate.equals(record.candidate()))
                     && (verdict == null || verdict.equals(record.metrics().verdict().label()))
                     && (kind == null || kind.equals(record.kind()));

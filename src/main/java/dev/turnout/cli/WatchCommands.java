@@ -70,6 +70,8 @@ public final class WatchCommands {
         AdminTarget target;
         @Option(names = "--alias", description = "Only this alias (a replay's is replay:<id>).")
         String alias;
+        @Option(names = "--primary", description = "Only pairs against this primary version.")
+        String primary;
         @Option(names = "--candidate", description = "Only this candidate version.")
         String candidate;
         @Option(names = "--verdict", description = "Only this verdict (e.g. different).")
@@ -88,6 +90,7 @@ public final class WatchCommands {
                 StringBuilder query = new StringBuilder("admin/diffs/samples?limit=" + limit);
                 Map<String, String> filters = new java.util.LinkedHashMap<>();
                 filters.put("alias", alias);
+                filters.put("primary", primary);
                 filters.put("candidate", candidate);
                 filters.put("verdict", verdict);
                 filters.put("kind", kind);

@@ -68,6 +68,18 @@ class DiffRoutesTest {
     }
 
     @Test
+    void shouldFilterByPrimaryAsTheReportGroupsPairs() {
+        DiffMetrics lexical = new DiffMetrics(Verdict.DIFFERENT, 200, 200, null, null, false, false, 0.1, 0.1, 0.1, true, true,
+                List.of(), null, null, 0, 0, null, 1.0, null, DiffMetrics.DISABLED);
+        report.accept(new DiffRecord("other-primary", Instant.ofEpochMilli(9), "bot", "v0", "v2", DiffRecord.CANDIDATE,
+                report.judge("bot", "v0", false, lexical, 0.1, DiffMetrics.SCORED), null, null, null));
+
+        assertThat(ids(get(base + "?primary=v0"))).containsExactly("other-primary");
+        assertThat(ids(get(base + "?primary=v1&candidate=v2&sort=least_similar"))).containsExactly("pair-2", "pair-3", "pair-1", "pair-0");
+        assertThat(ids(get(base + "?alias=bot&candidate=v2"))).hasSize(5);
+    }
+
+    @Test
     void shouldRejectAnUnknownVerdictKindOrSortWithTheAllowedValues() {
         HttpResponse<String> verdict = get(base + "?verdict=differnt");
         assertThat(verdict.statusCode()).isEqualTo(400);
@@ -89,6 +101,6 @@ class DiffRoutesTest {
         assertThat(misspelt.statusCode()).isEqualTo(400);
         assertThat(json(misspelt).at("/error/type").asText()).isEqualTo("unknown_parameter");
         assertThat(json(misspelt).at("/error/message").asText()).contains("verdit")
-                .contains("alias, candidate, kind, limit, sort, verdict");
+                .contains("alias, candidate, kind, limit, primary, sort, verdict");
     }
 }

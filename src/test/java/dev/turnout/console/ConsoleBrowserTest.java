@@ -163,7 +163,7 @@ class ConsoleBrowserTest {
         WebElement sample = waitFor(By.cssSelector("#samples .sample"));
         List<WebElement> sides = sample.findElements(By.cssSelector(".side"));
         assertThat(sides).hasSize(2);
-        JsonNode worst = Http.json(Http.get(admin + "/admin/diffs/samples?alias=support-bot&candidate=support-v3&sort=least_similar&limit=1",
+        JsonNode worst = Http.json(Http.get(admin + "/admin/diffs/samples?alias=support-bot&primary=support-v1&candidate=support-v3&sort=least_similar&limit=1",
                 "authorization", "Bearer " + OPS_TOKEN)).get(0);
         assertThat(sides.get(0).getText()).isEqualTo("primary support-v1\n" + worst.path("primaryText").asText());
         assertThat(sides.get(1).getText()).isEqualTo("candidate support-v3\n" + worst.path("candidateText").asText());
