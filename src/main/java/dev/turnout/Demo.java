@@ -1,10 +1,15 @@
 package dev.turnout;
 
 import dev.turnout.config.GatewayConfig;
+import dev.turnout.metrics.VertxMeters;
+import dev.turnout.proxy.AccessLog;
+import dev.turnout.resilience.Breakers;
 import dev.turnout.route.RouteCodec;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
 import dev.turnout.store.RouteStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -44,14 +49,17 @@ final class Demo implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Vertx vertx = Vertx.vertx();
+        // Vert.x's upstream meters in the registry /metrics shows, as `serve` has them, so every panel
+        // of conf/grafana-dashboard.json draws from the demo (load-tests/check-dashboard.sh).
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Vertx vertx = VertxMeters.vertx(Runtime.getRuntime().availableProcessors(), registry, true);
         // Room for the demo's bursts of curl: pairs wait for the embedding worker instead of being skipped.
         GatewayConfig.Diffs defaults = GatewayConfig.Diffs.defaults();
         GatewayConfig.Diffs diffs = new GatewayConfig.Diffs(defaults.log(), defaults.redact(),
                 defaults.semantic().withQueuePairs(1024));
         Running demo;
         try {
-            demo = Main.await(start(vertx, port, adminPort, simPort, tokenMs, diffs));
+            demo = Main.await(start(vertx, port, adminPort, simPort, tokenMs, diffs, registry));
         } catch (ExecutionException e) {
             // The first thing a newcomer runs: one line saying what is wrong, not a stack trace.
             System.err.println("turnout demo: cannot start: " + e.getCause().getMessage()
@@ -69,6 +77,12 @@ final class Demo implements Callable<Integer> {
 
     /** Starts the simulated versions, then the gateway over them; port 0 anywhere means any free port. */
     static Future<Running> start(Vertx vertx, int port, int adminPort, int simPort, long tokenMs, GatewayConfig.Diffs diffs) {
+        return start(vertx, port, adminPort, simPort, tokenMs, diffs, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** As above, with the gateway's meters in {@code registry} (the one {@code vertx} was built with, for Vert.x's own). */
+    static Future<Running> start(Vertx vertx, int port, int adminPort, int simPort, long tokenMs, GatewayConfig.Diffs diffs,
+                                 PrometheusMeterRegistry registry) {
         List<Future<SimServer>> sims = new java.util.ArrayList<>();
         for (int i = 0; i < VERSIONS.size(); i++) {
             // Each version answers support questions in words of its own each time, as a model at a
@@ -90,7 +104,8 @@ final class Demo implements Callable<Integer> {
                     // Every request recorded (in memory, redacted), so a candidate can be replayed on it.
                     .withRecording(GatewayConfig.Recording.defaults().on(1.0, List.of()))
                     .withRoutes(Path.of("(demo)"));
-            return Gateway.start(vertx, config, RouteStore.memory(100), RouteCodec.fromYaml(routesYaml(ports)), System::getenv)
+            return Gateway.start(vertx, config, RouteStore.memory(100), RouteCodec.fromYaml(routesYaml(ports)), System::getenv,
+                            Breakers.withDefaults(), AccessLog.disabled(), registry)
                     .map(gateway -> new Running(gateway, ports));
         });
     }
