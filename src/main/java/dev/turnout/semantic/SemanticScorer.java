@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,7 @@ public final class SemanticScorer implements AutoCloseable {
     /** Its own seed, so that being sampled is independent of the sticky routing hash. */
     private static final LongHashFunction SAMPLE_HASH = LongHashFunction.xx(0x5E3A_271C_0DE5L);
     private static final long CLOSE_WAIT_MS = 5_000;
+    private static final long LOAD_WAIT_MS = 30_000;
     private static final AtomicBoolean LOWER_PRIORITY_WARNED = new AtomicBoolean();
 
     private record Pair(String requestId, String primaryText, String otherText, Result result) {}
@@ -75,6 +78,8 @@ public final class SemanticScorer implements AutoCloseable {
     private final PrimaryCache primaries;
     private final ThreadPoolExecutor workers;
     private final CompletableFuture<SentenceEmbedder> model = new CompletableFuture<>();
+    /** Done once the loader thread is out of the model's native code, however the load went. */
+    private final CompletableFuture<Void> loaderDone = new CompletableFuture<>();
     private final boolean ownsModel;
     private final AtomicLong embeddings = new AtomicLong();
     private volatile Runnable beforeEachPair = () -> {};
@@ -167,6 +172,8 @@ public final class SemanticScorer implements AutoCloseable {
                     + "); lexical diffs go on. If a native library failed, make DJL_CACHE_DIR (default ~/.djl.ai) "
                     + "and java.io.tmpdir writable.", e);
             if (e instanceof VirtualMachineError) throw (VirtualMachineError) e;
+        } finally {
+            loaderDone.complete(null);
         }
     }
 
@@ -253,13 +260,35 @@ public final class SemanticScorer implements AutoCloseable {
         }
     }
 
+    /**
+     * A load under way is let finish (bounded) before close returns. ONNX Runtime closes its native environment
+     * in a JVM shutdown hook of its own, and a session being built under it dies of SIGSEGV: a process that
+     * closes its gateway and exits (a test run ending, the demo stopped) during the load would crash on the way
+     * out. The load takes a second or two, once per process.
+     */
+    private void awaitLoader(boolean started) {
+        if (!started) return;
+        try {
+            loaderDone.get(LOAD_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warning("the embedding model was still loading " + LOAD_WAIT_MS + " ms after close");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // never: loaderDone is only ever completed normally
+        }
+    }
+
     /** Stops the workers: pairs still queued are told they failed; the model is closed once none runs. */
     @Override
     public void close() {
+        boolean started;
         synchronized (this) {
             if (closed) return;
             closed = true;
+            started = loading;
         }
+        awaitLoader(started);
         if (workers == null) return;
         List<Runnable> dropped = workers.shutdownNow();
         for (Runnable task : dropped) {

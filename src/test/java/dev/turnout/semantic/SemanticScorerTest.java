@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -199,6 +201,26 @@ class SemanticScorerTest {
         Outcome outcome = new Outcome();
         assertThat(scorer.score("req-1", PRIMARY, PARAPHRASE, outcome)).isEmpty();
         assertThat(outcome.similarity()).isGreaterThan(0.5);
+    }
+
+    @Test
+    void shouldLetALoadUnderWayFinishBeforeCloseReturns() throws Exception {
+        // ONNX Runtime's own shutdown hook frees its environment: a process exiting right after close() must not
+        // still be building a session (a test run that ended mid-load crashed its JVM with SIGSEGV that way).
+        CountDownLatch inLoad = new CountDownLatch(1);
+        AtomicBoolean loaderOut = new AtomicBoolean();
+        SemanticScorer scorer = scorer(config(true, 1.0, 1, 8), () -> {
+            inLoad.countDown();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(700)); // the native session build
+            loaderOut.set(true);
+            return embedder;
+        });
+        assertThat(inLoad.await(10, TimeUnit.SECONDS)).isTrue();
+
+        scorer.close();
+
+        assertThat(loaderOut).as("close returned while the loader was still in the model's native code").isTrue();
+        assertThat(scorer.state()).isEqualTo("disabled"); // closed before it was ready: it never serves
     }
 
     @Test
