@@ -14,18 +14,22 @@ function reportRows(entries) {
       h('td', {}, `${entry.verdicts.same} / ${entry.verdicts.similar} / ${entry.verdicts.different} / ${entry.verdicts.error}`,
           entry.verdicts.uncalibrated ? h('span', { class: 'muted' }, ` (${entry.verdicts.uncalibrated} before calibration)`) : null),
       h('td', { class: 'num' }, percent(entry.differentRate)), h('td', { class: 'num' }, percent(entry.noiseDifferentRate)),
+      h('td', { class: 'num' }, number(entry.beyondNoise?.floor), entry.noisePairs ? h('span', { class: 'muted' }, ` (${entry.noisePairs} pairs)`) : null),
       h('td', {}, badge(entry.differsBeyondNoise, { yes: 'bad', no: 'good' }[entry.differsBeyondNoise] ?? 'warn'),
           ' ', h('span', { class: 'muted' }, entry.summary)),
       h('td', {}, h('a', { class: 'samples', href: `#/diffs/${enc(entry.alias)}/${enc(entry.primary)}/${enc(entry.candidate)}` }, 'Samples'))));
 }
 
-const REPORT_HEADERS = ['Alias', 'Primary', 'Candidate', 'Pairs', 'Verdicts', 'Different', 'Noise different', 'Beyond noise', ''];
+const REPORT_HEADERS = ['Alias', 'Primary', 'Candidate', 'Pairs', 'Verdicts', 'Different', 'Noise different',
+  'Noise floor (similarity)', 'Beyond noise', ''];
 
 export async function diffs(alias, primary, candidate) {
   const { data: report } = await call('GET', '/admin/diffs');
   const view = [h('h1', {}, 'Shadow diffs'),
     h('p', { class: 'muted' }, 'Each candidate against each primary it shadowed, next to the primary\'s own noise '
-        + '(the primary asked twice). Verdicts: same / similar / different / error.'),
+        + '(the primary asked twice). Verdicts: same / similar / different / error. The noise floor is the similarity '
+        + `below which only ${percent(report.noiseQuantile, 0)} of the primary's answers to itself fall; a candidate answer `
+        + 'below it differs beyond noise.'),
     table(REPORT_HEADERS, reportRows(report.candidates), { id: 'diff-report' })];
   if (!report.candidates.length) view.push(h('p', { class: 'muted' }, 'No shadowed pairs yet: shadow a candidate and send traffic.'));
   if (candidate) view.push(await samples(alias, primary, candidate));
