@@ -21,25 +21,29 @@ export const token = {
 
 /**
  * One admin call. Writes always say what they carry, JSON unless told (the API refuses any other type, even
- * without a body); body is sent as JSON, raw as it is. Answers are parsed as JSON where they are, and an error
- * answer ({"error":{message,type,errors}}) becomes an ApiError.
+ * without a body); body is sent as JSON, raw as it is; a call is given up after timeoutMs. Answers are parsed
+ * as JSON where they are, and an error answer ({"error":{message,type,errors}}) becomes an ApiError.
  */
-export async function call(method, path, { body, raw, type = 'application/json', headers = {}, query } = {}) {
+export async function call(method, path, { body, raw, type = 'application/json', headers = {}, query, timeoutMs = 30_000 } = {}) {
   const sent = { ...headers };
   const current = token.get();
   if (current) sent.authorization = 'Bearer ' + current;
   if (method !== 'GET') sent['content-type'] = type;
   const url = query ? path + '?' + new URLSearchParams(query) : path;
+  // Every call ends: one the API does not answer in time is given up, and said so.
+  const timeout = AbortSignal.timeout(timeoutMs);
   let response;
+  let text;
   try {
     response = await fetch(url, {
-      method, headers: sent, cache: 'no-store', credentials: 'omit',
+      method, headers: sent, cache: 'no-store', credentials: 'omit', signal: timeout,
       body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
     });
+    text = await response.text();
   } catch (e) {
+    if (timeout.aborted) throw new ApiError(0, 'timeout', `The admin API did not answer ${method} ${path} within ${timeoutMs / 1000} s.`);
     throw new ApiError(0, 'unreachable', 'The admin API did not answer: ' + e.message);
   }
-  const text = await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }
   if (!response.ok) {

@@ -173,7 +173,8 @@ async function probeCard(probe) {
             event.target.disabled = true;
             event.target.textContent = 'Running…';
             try {
-              await call('POST', `/admin/probes/${enc(name)}/run`);
+              // A run asks every item of the set of every version: as long as the CLI waits for it.
+              await call('POST', `/admin/probes/${enc(name)}/run`, { timeoutMs: 600_000 });
             } finally {
               event.target.disabled = false;
               event.target.textContent = 'Run now';
