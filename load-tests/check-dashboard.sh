@@ -21,6 +21,10 @@ dashboard="${DASHBOARD:-conf/grafana-dashboard.json}"
 declare -A ALLOWED_EMPTY=(
   ["Shadow drops by reason"]="a shadow is only dropped past the gateway's shadow limits (in-flight, differ backlog, capture size); this bounded burst stays under them"
 )
+# Panels whose counters are exported at 0 from the start: a series proves nothing, so one must be above 0.
+declare -A NEEDS_NONZERO=(
+  ["Rollout decisions (pass, fail, timed_out, promoted, rolled_back, paused, aborted)"]="every decision's counter exists at 0 from the start"
+)
 
 deadline=$((SECONDS + 110))
 work="$(mktemp -d)"
@@ -106,11 +110,13 @@ admin_call PUT /admin/golden-sets/support-golden -o /dev/null -H 'content-type: 
 admin_call PUT /admin/probes/support-watch -o /dev/null -H 'content-type: application/json' \
   -d '{"set":"support-golden","versions":["support-v1","support-v2"]}'
 admin_call POST /admin/probes/support-watch/run -o /dev/null -H 'content-type: application/json'  # each version's baseline
-# Step 1 (30%, support-v2's share already) is judged after 20 candidate requests and 3 s; step 2 (60%)
+# Step 1 (30%, support-v2's share already) is judged after 20 candidate requests and 3 s, on criteria
+# loose enough that a few hundred requests decide it (the demo's 0.05 / 1.5 were still inconclusive after
+# 200 here); step 2 (60%)
 # holds past the end of the run, so the weight series (exported only while a rollout is active) stays.
 rollout="$(admin_call POST /admin/rollouts -H 'content-type: application/json' -d '{"alias":"support-bot","candidate":"support-v2",
   "steps":[{"weight":30,"minRequests":20,"minSeconds":3,"maxSeconds":60},{"weight":60,"minSeconds":600,"maxSeconds":600},{"weight":100}],
-  "criteria":{"errorRate":{"maxIncrease":0.05},"latencyP95":{"maxRatio":1.5}}}' | jq -r '.id')"
+  "criteria":{"errorRate":{"maxIncrease":0.2},"latencyP95":{"maxRatio":3}}}' | jq -r '.id')"
 [[ "$rollout" =~ ^[A-Za-z0-9_-]+$ ]] || { echo "check-dashboard: the rollout was not created" >&2; exit 2; }
 echo "rollout: $rollout (support-bot -> support-v2); probe: support-watch (support-v1, support-v2)"
 
@@ -180,7 +186,12 @@ run_checks() {
   for name in "${!value[@]}"; do vars="$(jq -c --arg k "$name" --arg v "${value[$name]}" '. + {($k): $v}' <<<"$vars")"; done
   while IFS=$'\x1f' read -r title expr q; do
     targets=$((targets + 1))
-    v="$(verdict "$(query "$q")")"
+    answer="$(query "$q")"
+    v="$(verdict "$answer")"
+    if [[ "$v" == OK* ]] && [ -n "${NEEDS_NONZERO[$title]:-}" ] \
+        && jq -e '[.data.result[]?.value[1] | tonumber? // 0] | all(. == 0)' <<<"$answer" >/dev/null; then
+      v="EMPTY only zeros (${NEEDS_NONZERO[$title]})"
+    fi
     if [[ "$v" == EMPTY* ]] && [ -n "${ALLOWED_EMPTY[$title]:-}" ]; then
       v="EMPTY (allowed: ${ALLOWED_EMPTY[$title]})"
     elif [[ "$v" != OK* ]]; then
