@@ -2,7 +2,9 @@
 # Checks every query of conf/grafana-dashboard.json against a real Prometheus scraping a running gateway.
 #   load-tests/check-dashboard.sh                       # DASHBOARD=other.json checks another file
 # Starts `turnout.jar demo` (any free loopback ports), sends a bounded burst of traffic (chat, streams, a
-# pinned client, every request shadowed, a version that is down so a breaker opens), runs Debian's
+# pinned client, every request shadowed, a version that is down so a breaker opens and the gateway answers
+# 503 itself), runs a rollout of support-v2 whose first step passes within seconds and whose second holds,
+# and a probe with the shipped golden set before and after the burst (support-v2 drifts), runs Debian's
 # Prometheus on loopback scraping the admin port's /metrics every second, then asks Prometheus's HTTP
 # API for each variable's label_values and each panel target, with the variables set to the values
 # Prometheus returned. Prints panel, expr and OK / EMPTY / ERROR; exits 1 if a query errors or a panel
@@ -18,6 +20,10 @@ dashboard="${DASHBOARD:-conf/grafana-dashboard.json}"
 # Panels that may legitimately draw nothing in this run, and why. Anything else empty fails the check.
 declare -A ALLOWED_EMPTY=(
   ["Shadow drops by reason"]="a shadow is only dropped past the gateway's shadow limits (in-flight, differ backlog, capture size); this bounded burst stays under them"
+)
+# Panels whose counters are exported at 0 from the start: a series proves nothing, so one must be above 0.
+declare -A NEEDS_NONZERO=(
+  ["Rollout decisions (pass, fail, timed_out, promoted, rolled_back, paused, aborted)"]="every decision's counter exists at 0 from the start"
 )
 
 deadline=$((SECONDS + 110))
@@ -66,7 +72,7 @@ echo "prometheus: $("$prometheus" --version 2>&1 | head -1)"
 # --- the gateway ----------------------------------------------------------------------------------
 java -Xmx512m -jar target/turnout.jar demo --port 0 --admin-port 0 --sim-port 0 --token-ms 2 >"$work/demo.log" 2>&1 &
 pids+=($!)
-until grep -q '^  admin ' "$work/demo.log"; do
+until grep -qs '^  admin ' "$work/demo.log"; do
   left && kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/demo.log" >&2; echo "check-dashboard: the demo did not start" >&2; exit 2; }
   sleep 0.2
 done
@@ -93,6 +99,27 @@ until curl -sf "$prom/-/ready" >/dev/null; do
 done
 echo "prometheus: $prom scraping $admin/metrics every 1s"
 
+# --- a probe's baseline and a rollout (admin API, as the demo prints them) -------------------------
+admin_call() { # admin_call <method> <path> [curl args...] : fails the check on a refused call
+  local m="$1" p="$2"; shift 2
+  curl -sf -m 30 -X "$m" "$admin$p" -H 'x-turnout-author: check-dashboard' "$@" \
+    || { echo "check-dashboard: $m $p failed" >&2; exit 2; }
+}
+admin_call PUT /admin/golden-sets/support-golden -o /dev/null -H 'content-type: application/jsonl' \
+  --data-binary @conf/golden/support-golden.jsonl
+admin_call PUT /admin/probes/support-watch -o /dev/null -H 'content-type: application/json' \
+  -d '{"set":"support-golden","versions":["support-v1","support-v2"]}'
+admin_call POST /admin/probes/support-watch/run -o /dev/null -H 'content-type: application/json'  # each version's baseline
+# Step 1 (30%, support-v2's share already) is judged after 20 candidate requests and 3 s, on criteria
+# loose enough that a few hundred requests decide it (the demo's 0.05 / 1.5 were still inconclusive after
+# 200 here); step 2 (60%)
+# holds past the end of the run, so the weight series (exported only while a rollout is active) stays.
+rollout="$(admin_call POST /admin/rollouts -H 'content-type: application/json' -d '{"alias":"support-bot","candidate":"support-v2",
+  "steps":[{"weight":30,"minRequests":20,"minSeconds":3,"maxSeconds":60},{"weight":60,"minSeconds":600,"maxSeconds":600},{"weight":100}],
+  "criteria":{"errorRate":{"maxIncrease":0.2},"latencyP95":{"maxRatio":3}}}' | jq -r '.id')"
+[[ "$rollout" =~ ^[A-Za-z0-9_-]+$ ]] || { echo "check-dashboard: the rollout was not created" >&2; exit 2; }
+echo "rollout: $rollout (support-bot -> support-v2); probe: support-watch (support-v1, support-v2)"
+
 # --- traffic (bounded) ----------------------------------------------------------------------------
 ask() { # ask <client> <extra json> : one chat request to support-bot
   curl -s -o /dev/null -m 5 "$gw/v1/chat/completions" -H 'content-type: application/json' -H "x-turnout-client: $1" \
@@ -111,6 +138,8 @@ for _ in $(seq 1 20); do
   curl -s -o /dev/null -m 5 "$gw/v1/chat/completions" -H 'content-type: application/json' \
     -d '{"model":"broken-bot","messages":[{"role":"user","content":"hi"}]}' || true
 done
+# support-v2 answers differently after the burst: the probe's second run reports the drift.
+admin_call POST /admin/probes/support-watch/run -o /dev/null -H 'content-type: application/json'
 # A trickle while the queries run, so the 1m rates and quantiles have something in their window.
 ( while :; do ask "trickle-$RANDOM" ""; ask "trickle-$RANDOM" ",\"stream\":true"; sleep 0.3; done ) >/dev/null 2>&1 &
 pids+=($!)
@@ -157,7 +186,12 @@ run_checks() {
   for name in "${!value[@]}"; do vars="$(jq -c --arg k "$name" --arg v "${value[$name]}" '. + {($k): $v}' <<<"$vars")"; done
   while IFS=$'\x1f' read -r title expr q; do
     targets=$((targets + 1))
-    v="$(verdict "$(query "$q")")"
+    answer="$(query "$q")"
+    v="$(verdict "$answer")"
+    if [[ "$v" == OK* ]] && [ -n "${NEEDS_NONZERO[$title]:-}" ] \
+        && jq -e '[.data.result[]?.value[1] | tonumber? // 0] | all(. == 0)' <<<"$answer" >/dev/null; then
+      v="EMPTY only zeros (${NEEDS_NONZERO[$title]})"
+    fi
     if [[ "$v" == EMPTY* ]] && [ -n "${ALLOWED_EMPTY[$title]:-}" ]; then
       v="EMPTY (allowed: ${ALLOWED_EMPTY[$title]})"
     elif [[ "$v" != OK* ]]; then
@@ -185,6 +219,11 @@ for row in "${rows[@]}"; do
   printf '%-62s | %-9s | %s\n' "${title:0:62}" "${v%% *}" "$expr"
   [ "${v%% *}" = OK ] || printf '%-62s | %-9s |   -> %s\n' "" "" "${v#* }"
 done
+# What the rollout and the probe did, as the admin API tells it (the panels above draw these).
+printf '\nrollout %s: %s\n' "$rollout" "$(curl -s -m 5 "$admin/admin/rollouts/$rollout" \
+  | jq -r '"state \(.state // "?"), step \(.step // "?"), log: \([.log[]? | .decision // .action // .event // empty] | join(", "))"' 2>/dev/null || echo '?')"
+printf 'probe support-watch, latest run: %s\n' "$(curl -s -m 5 "$admin/admin/probes/support-watch/results?limit=1" \
+  | jq -r '[.. | objects | select(has("version") and has("passRate")) | "\(.version) pass \(.passRate) drifted \(.drift.drifted // .drifted // false)"] | join("; ")' 2>/dev/null || echo '?')"
 ok=$(printf '%s\n' "${rows[@]}" | awk -F'\t' '$3 ~ /^OK/' | grep -vc '^variable ' || true)
 echo
 echo "$panels panels, $targets queries: $ok return data; variables: ${#variables[@]} checked ($((SECONDS))s)"
