@@ -161,9 +161,11 @@ public final class Gateway {
         evidence.bindTo(registry);
         List<DiffSink> sinks = sinks(config, registry);
         sinks.add(evidence); // the pairs of a tracked rollout's candidate count as its evidence
-        // Where every instance's pairs meet (RedisDiffSink), read back for GET /admin/diffs?scope=fleet.
-        RedisDiffStream fleetDiffs = store.redisOptions().map(options -> new RedisDiffStream(vertx, options, report.calibration()))
-                .orElse(null);
+        // Where every instance's pairs meet (the RedisDiffSink of sinks()), read back for GET /admin/diffs?scope=fleet.
+        GatewayConfig.Store storeConfig = config.store();
+        RedisDiffStream fleetDiffs = storeConfig.redis() ? new RedisDiffStream(vertx, storeConfig.redisUri(), storeConfig.prefix(),
+                java.time.Duration.ofMillis(storeConfig.commandTimeoutMs()), storeConfig.maxQueuedCommands(), report.calibration())
+                : null;
         DiffPipeline diffs = new DiffPipeline(metrics, report, sinks, config.diffs().redact(),
                 config.shadow().pendingDiffBytes(), scorer);
         BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());

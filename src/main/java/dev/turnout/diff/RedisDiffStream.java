@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.turnout.store.RedisCalls;
 import dev.turnout.store.RedisLink;
-import dev.turnout.store.RedisStoreOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -13,6 +12,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 
 /**
  * Reads the fleet's diff stream ({@code {prefix}:diffs}, every instance's {@link RedisDiffSink})
@@ -32,27 +32,38 @@ public final class RedisDiffStream {
     static final int PAGE = 200;
 
     private final Context context;
-    private final RedisStoreOptions options;
+    private final String uri;
+    private final String prefix;
+    private final Duration commandTimeout;
+    private final int maxQueuedCommands;
     private final Calibration calibration;
     private final String key;
     private RedisLink link; // guarded by this; opened on the first read
     private RedisCalls calls; // guarded by this
     private Future<FleetDiffs.Result> reading; // guarded by this; null when no read is under way
 
-    /** @param calibration the instance's, whose quantile and minimum the fleet's floors use (not its floors) */
-    public RedisDiffStream(Vertx vertx, RedisStoreOptions options, Calibration calibration) {
+    /**
+     * The stream {@link RedisDiffSink} writes with the same {@code uri} and {@code prefix}.
+     *
+     * @param calibration the instance's, whose quantile and minimum the fleet's floors use (not its floors)
+     */
+    public RedisDiffStream(Vertx vertx, String uri, String prefix, Duration commandTimeout, int maxQueuedCommands,
+                           Calibration calibration) {
         this.context = vertx.getOrCreateContext();
-        this.options = requireNonNull(options, "options");
+        this.uri = requireNonNull(uri, "uri");
+        this.prefix = requireNonNull(prefix, "prefix");
+        this.commandTimeout = requireNonNull(commandTimeout, "commandTimeout");
+        this.maxQueuedCommands = maxQueuedCommands;
         this.calibration = requireNonNull(calibration, "calibration");
-        this.key = RedisDiffSink.key(options.prefix());
+        this.key = RedisDiffSink.key(prefix);
     }
 
     /** The fleet's report from the newest entries of the stream. */
     public synchronized Future<FleetDiffs.Result> read() {
         if (reading != null) return reading;
         if (link == null) {
-            link = RedisLink.open(options.uri(), options.commandTimeout(), options.maxQueuedCommands());
-            calls = new RedisCalls(context, options.prefix(), link);
+            link = RedisLink.open(uri, commandTimeout, maxQueuedCommands);
+            calls = new RedisCalls(context, prefix, link);
         }
         Promise<FleetDiffs.Result> promise = Promise.promise();
         reading = promise.future();
