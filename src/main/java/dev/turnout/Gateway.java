@@ -15,6 +15,7 @@ import dev.turnout.diff.DiffReport;
 import dev.turnout.diff.DiffSink;
 import dev.turnout.diff.JsonlDiffSink;
 import dev.turnout.diff.RedisDiffSink;
+import dev.turnout.diff.RedisDiffStream;
 import dev.turnout.evidence.EvidenceRecorder;
 import dev.turnout.golden.Checker;
 import dev.turnout.golden.GoldenSetStore;
@@ -82,6 +83,7 @@ public final class Gateway {
     private final GoldenSetStore goldenSets;
     private final ProbeService probes;
     private final Recording recording;
+    private final RedisDiffStream fleetDiffs; // null with the memory store
 
     /** What recording and replays hold: the log they share, the recorder (null while recording is off), the replays. */
     private record Recording(TrafficLog log, TrafficRecorder recorder, Replays replays) {}
@@ -91,7 +93,7 @@ public final class Gateway {
 
     private Gateway(Vertx vertx, RouteStore store, String deploymentId, int port, AdminServer admin, DiffPipeline diffs,
                     EvidenceRecorder evidence, RolloutRuntime rollouts, GoldenSetStore goldenSets, ProbeService probes,
-                    Recording recording) {
+                    Recording recording, RedisDiffStream fleetDiffs) {
         this.vertx = vertx;
         this.store = store;
         this.deploymentId = deploymentId;
@@ -103,6 +105,7 @@ public final class Gateway {
         this.goldenSets = goldenSets;
         this.probes = probes;
         this.recording = recording;
+        this.fleetDiffs = fleetDiffs;
     }
 
     /** The route store's Redis when it has one (every instance's recordings meet there), else a ring on this instance. */
@@ -158,6 +161,11 @@ public final class Gateway {
         evidence.bindTo(registry);
         List<DiffSink> sinks = sinks(config, registry);
         sinks.add(evidence); // the pairs of a tracked rollout's candidate count as its evidence
+        // Where every instance's pairs meet (the RedisDiffSink of sinks()), read back for GET /admin/diffs?scope=fleet.
+        GatewayConfig.Store storeConfig = config.store();
+        RedisDiffStream fleetDiffs = storeConfig.redis() ? new RedisDiffStream(vertx, storeConfig.redisUri(), storeConfig.prefix(),
+                java.time.Duration.ofMillis(storeConfig.commandTimeoutMs()), storeConfig.maxQueuedCommands(), report.calibration())
+                : null;
         DiffPipeline diffs = new DiffPipeline(metrics, report, sinks, config.diffs().redact(),
                 config.shadow().pendingDiffBytes(), scorer);
         BodyBudget bodyBudget = new BodyBudget(config.server().effectiveMaxBufferedBytes());
@@ -197,7 +205,7 @@ public final class Gateway {
                             rollouts.engine().useGates(new ProbeGate(probes));
                             return AdminServer.start(vertx, config.admin(), store, policy, router -> {
                                         MetricsRoutes.mount(router, registry);
-                                        DiffRoutes.mount(router, report, scorer == null ? () -> "disabled" : scorer::state);
+                                        DiffRoutes.mount(router, report, scorer == null ? () -> "disabled" : scorer::state, fleetDiffs);
                                         RolloutRoutes.mount(router, vertx, rollouts.engine(), store::current);
                                         GoldenSetRoutes.mount(router, goldenSets);
                                         ProbeRoutes.mount(router, probes);
@@ -206,13 +214,13 @@ public final class Gateway {
                                     .map(admin -> {
                                         if (scorer != null) scorer.loadInBackground(); // listening first, then the model
                                         return new Gateway(vertx, store, id, deployed.get(0).actualPort(), admin, diffs, evidence,
-                                                rollouts, goldenSets, probes, recording);
+                                                rollouts, goldenSets, probes, recording, fleetDiffs);
                                     })
                                     .recover(failed -> probes.close().eventually(() -> rollouts.close(vertx))
                                             .transform(ignored -> Future.failedFuture(failed)));
                         })
                         .recover(failed -> vertx.undeploy(id).transform(ignored -> Future.failedFuture(failed))))
-                .recover(failed -> goldenSets.close().eventually(() -> close(vertx, recording))
+                .recover(failed -> goldenSets.close().eventually(() -> closeFleet(fleetDiffs)).eventually(() -> close(vertx, recording))
                         .transform(ignored -> Future.failedFuture(failed)));
     }
 
@@ -274,7 +282,12 @@ public final class Gateway {
                     diffs.close(); // joins the differ thread and closes files: blocking, so off the event loop
                     return null;
                 }))
+                .eventually(() -> closeFleet(fleetDiffs))
                 .eventually(() -> close(vertx, recording));
+    }
+
+    private static Future<Void> closeFleet(RedisDiffStream fleetDiffs) {
+        return fleetDiffs == null ? Future.succeededFuture() : fleetDiffs.close();
     }
 
     /** Cancels the replays, stops the recorder's writer (joining it: off the event loop), then closes the log. */

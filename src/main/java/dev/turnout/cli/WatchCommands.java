@@ -28,17 +28,28 @@ public final class WatchCommands {
         AdminTarget target;
         @Parameters(index = "0", arity = "0..1", paramLabel = "ALIAS", description = "Only this alias.")
         String alias;
+        @Option(names = "--fleet", description = "Every instance's pairs, read from the Redis diff stream (the store must be Redis);"
+                + " without it, only the instance the admin URL reaches.")
+        boolean fleet;
 
         @Override
         public Integer call() {
             return target.execute((client, out) -> {
-                AdminClient.Reply reply = client.get("admin/diffs");
+                AdminClient.Reply reply = client.get(fleet ? "admin/diffs?scope=fleet" : "admin/diffs");
                 if (target.printJson(reply, out)) return 0;
                 String report = report(reply.json().path("candidates"), alias);
                 out.print(report.isEmpty() ? "no shadow pairs" + (alias == null ? "" : " for alias " + alias) + " yet\n" : report);
+                if (fleet) out.print(fleetLine(reply.json().path("fleet")));
                 return 0;
             });
         }
+    }
+
+    /** What a fleet report stands on: the stream entries read, and whether the read's cap cut older ones off. */
+    static String fleetLine(JsonNode fleet) {
+        return "fleet: " + Text.field(fleet, "entries") + " stream entries read"
+                + (fleet.path("unreadable").asLong() > 0 ? ", " + Text.field(fleet, "unreadable") + " unreadable (skipped)" : "")
+                + (fleet.path("truncated").asBoolean() ? "; capped, older pairs left out" : "") + "\n";
     }
 
     /**
@@ -82,6 +93,8 @@ public final class WatchCommands {
         String sort;
         @Option(names = "--limit", defaultValue = "5", description = "Pairs to show, 1 to 100. Default: ${DEFAULT-VALUE}.")
         int limit;
+        @Option(names = "--fleet", description = "From every instance's pairs in the Redis diff stream, not only this instance's.")
+        boolean fleet;
 
         @Override
         public Integer call() {
@@ -95,6 +108,7 @@ public final class WatchCommands {
                 filters.put("verdict", verdict);
                 filters.put("kind", kind);
                 filters.put("sort", sort);
+                filters.put("scope", fleet ? "fleet" : null);
                 filters.forEach((name, value) -> {
                     if (value != null) query.append('&').append(name).append('=').append(Paths.segment(value));
                 });

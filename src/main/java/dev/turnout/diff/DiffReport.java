@@ -135,6 +135,22 @@ public final class DiffReport implements DiffSink {
         samples.keep(record);
     }
 
+    /**
+     * A pair judged elsewhere (another instance's, read back from the shared stream), taken as judged:
+     * its stored verdict is counted as is, and a scored noise pair's similarity joins this report's
+     * floor, as {@link #judge} would have added it, so the noise floor and beyond-noise figures are
+     * the merged ones. Verdicts are not judged again: the lexical verdict a re-judgement needs is not
+     * stored (a {@code different} may be lexical or below the floor), and counts that add up to the
+     * instances' own keep the fleet report reconcilable with them. Feed the oldest pair first.
+     */
+    public void replay(DiffRecord record) {
+        DiffMetrics metrics = record.metrics();
+        if (record.noise() && metrics.similarity() != null) {
+            calibration.judge(record.alias(), record.primary(), true, metrics, metrics.similarity(), DiffMetrics.SCORED);
+        }
+        accept(record);
+    }
+
     /** A shadow that was not sent (pool full, ...): counted next to the pairs it would have made. */
     public void dropped(String alias, String primary, String candidate) {
         Stats stats = stats(candidates, new Key(alias, primary, candidate));

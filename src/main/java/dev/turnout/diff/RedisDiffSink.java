@@ -42,7 +42,7 @@ public final class RedisDiffSink implements DiffSink {
                          MeterRegistry registry) {
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be >= 1, got " + maxInFlight);
         this.link = RedisLink.open(uri, commandTimeout, maxInFlight);
-        this.key = "{" + prefix + "}:diffs";
+        this.key = key(prefix);
         this.args = XAddArgs.Builder.maxlen(maxLength).approximateTrimming();
         this.maxInFlight = maxInFlight;
         for (Drop reason : Drop.values()) {
@@ -52,6 +52,11 @@ public final class RedisDiffSink implements DiffSink {
         Gauge.builder("turnout.redis.pending", pending, AtomicInteger::get)
                 .description("XADDs of diff pairs waiting for Redis").register(registry);
         connect();
+    }
+
+    /** The stream's key: under the store's hash tag, so one cluster slot. */
+    public static String key(String prefix) {
+        return "{" + prefix + "}:diffs";
     }
 
     /** Connects in the background: a gateway starts, and serves, whether Redis is there or not. */

@@ -101,6 +101,6 @@ class DiffRoutesTest {
         assertThat(misspelt.statusCode()).isEqualTo(400);
         assertThat(json(misspelt).at("/error/type").asText()).isEqualTo("unknown_parameter");
         assertThat(json(misspelt).at("/error/message").asText()).contains("verdit")
-                .contains("alias, candidate, kind, limit, primary, sort, verdict");
+                .contains("alias, candidate, kind, limit, primary, scope, sort, verdict");
     }
 }
