@@ -72,7 +72,7 @@ async function render(quiet = false) {
   try {
     const parts = await views[shown](...rest.map(decodeURIComponent));
     main.replaceChildren(...[parts].flat(Infinity).filter(Boolean));
-    if (shell.pending) say(shell.pending);
+    if (shell.pending) say(shell.pending.text, shell.pending.tone);
   } catch (error) {
     main.replaceChildren(h('p', { class: 'muted' }, 'Could not load this view.'));
     sayError(error);

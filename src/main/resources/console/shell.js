@@ -7,7 +7,7 @@ const notice = document.getElementById('notice');
 
 export const shell = {
   session: null,
-  /** A notice for the view being navigated to (see navigate). */
+  /** A notice ({text, tone}) for the view being rendered next (see navigate). */
   pending: null,
   /** Set by app.js: re-renders the current view. */
   render: async () => {},
@@ -42,7 +42,7 @@ export async function done(message) {
 
 /** Shows another view, then says what was done there. */
 export async function navigate(hash, message) {
-  shell.pending = message;
+  shell.pending = { text: message, tone: 'ok' };
   if (location.hash === hash) await shell.render();
   else location.hash = hash; // the hashchange renders it
 }

@@ -1,7 +1,7 @@
 // Views of what the models do: the shadow diff report and its samples, rollouts, probes, golden sets, replays.
 import { call } from './api.js';
 import { h, table, percent, number, time, badge, sparkline } from './dom.js';
-import { writeButton, jsonArea, attempt, done, navigate } from './shell.js';
+import { shell, writeButton, jsonArea, attempt, done, navigate } from './shell.js';
 import { wordDiff } from './worddiff.js';
 
 const enc = encodeURIComponent;
@@ -23,9 +23,40 @@ function reportRows(entries) {
 const REPORT_HEADERS = ['Alias', 'Primary', 'Candidate', 'Pairs', 'Verdicts', 'Different', 'Noise different',
   'Noise floor (similarity)', 'Beyond noise', ''];
 
+// Whose pairs the report counts: this instance's (kept in its memory) or the whole fleet's, rebuilt from the
+// Redis diff stream every instance writes to. Kept for the tab.
+const SCOPE_KEY = 'turnout.diffScope';
+const diffScope = () => sessionStorage.getItem(SCOPE_KEY) === 'fleet' ? 'fleet' : 'instance';
+
+function scopeSwitch(report) {
+  const choose = (scope) => async () => {
+    sessionStorage.setItem(SCOPE_KEY, scope);
+    await shell.render();
+  };
+  const current = diffScope();
+  return h('div', { class: 'row', id: 'diff-scope' }, 'Pairs compared by ',
+      h('button', { class: 'scope-instance' + (current === 'instance' ? ' primary' : ''), onclick: choose('instance') }, 'this instance'),
+      h('button', { class: 'scope-fleet' + (current === 'fleet' ? ' primary' : ''), onclick: choose('fleet') }, 'the whole fleet'),
+      report.fleet ? h('span', { class: 'muted' }, `${report.fleet.entries} pairs read from the Redis stream`
+          + (report.fleet.truncated ? ', the newest only (cap reached)' : '')
+          + (report.fleet.unreadable ? `, ${report.fleet.unreadable} unreadable skipped` : '')) : null);
+}
+
+async function diffReport() {
+  try {
+    return (await call('GET', '/admin/diffs', { query: { scope: diffScope() } })).data;
+  } catch (error) {
+    // The memory store keeps no stream: say so, and show this instance's report instead.
+    if (error.type !== 'fleet_needs_redis') throw error;
+    sessionStorage.setItem(SCOPE_KEY, 'instance');
+    shell.pending = { text: `${error.status} ${error.type}: ${error.message}`, tone: 'error' };
+    return (await call('GET', '/admin/diffs', { query: { scope: 'instance' } })).data;
+  }
+}
+
 export async function diffs(alias, primary, candidate) {
-  const { data: report } = await call('GET', '/admin/diffs');
-  const view = [h('h1', {}, 'Shadow diffs'),
+  const report = await diffReport();
+  const view = [h('h1', {}, 'Shadow diffs'), scopeSwitch(report),
     h('p', { class: 'muted' }, 'Each candidate against each primary it shadowed, next to the primary\'s own noise '
         + '(the primary asked twice). Verdicts: same / similar / different / error. The noise floor is the similarity '
         + `below which only ${percent(report.noiseQuantile, 0)} of the primary's answers to itself fall; a candidate answer `
@@ -37,7 +68,8 @@ export async function diffs(alias, primary, candidate) {
 }
 
 async function samples(alias, primary, candidate) {
-  const { data: list } = await call('GET', '/admin/diffs/samples', { query: { alias, primary, candidate, sort: 'least_similar', limit: 10 } });
+  const { data: list } = await call('GET', '/admin/diffs/samples',
+      { query: { alias, primary, candidate, sort: 'least_similar', limit: 10, scope: diffScope() } });
   return h('section', { id: 'samples' }, h('h2', {}, `Least similar answers: ${alias}, ${primary} against ${candidate}`),
       list.length ? list.map(sampleCard) : h('p', { class: 'muted' }, 'No samples kept for this pair.'));
 }

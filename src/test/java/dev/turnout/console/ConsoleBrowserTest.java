@@ -176,6 +176,14 @@ class ConsoleBrowserTest {
         assertThat(String.join("", onlyCandidate).length()).isLessThan(worst.path("candidateText").asText().length());
         Browser.screenshot(browser, "diff-samples");
 
+        // This gateway keeps its routes in memory: there is no fleet stream, and the page says so.
+        click(By.cssSelector("#diff-scope button.scope-fleet"));
+        assertThat(waitForText(By.cssSelector("#notice.error"), "fleet_needs_redis")).contains("409");
+        assertThat(waitFor(By.cssSelector("#diff-scope button.scope-instance.primary")).getText()).isEqualTo("this instance");
+        assertThat(waitFor(By.cssSelector("#diff-report tr.entry")).getText()).contains("support-v3");
+        browser.findElement(By.cssSelector("#diff-report a.samples")).click();
+        sample = waitFor(By.cssSelector("#samples .sample"));
+
         sample.findElement(By.tagName("summary")).click();
         assertThat(sample.findElement(By.tagName("pre")).getText()).contains("<img src=x onerror=");
         assertThat(browser.findElements(By.cssSelector("#samples img"))).as("request text is shown, never parsed").isEmpty();

@@ -41,7 +41,7 @@ import picocli.CommandLine;
  * Two gateways on one redis-server, each shadowing its own share of the traffic: each instance
  * reports its own pairs, {@code scope=fleet} reports them all from the shared stream.
  */
-class FleetDiffsTest {
+class FleetDiffReportTest {
 
     private RedisServer redis;
     private Vertx simVertx;
