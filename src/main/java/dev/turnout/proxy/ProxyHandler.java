@@ -129,7 +129,11 @@ final class ProxyHandler {
             return;
         } catch (RoutePlanner.PlanException e) {
             if (e.retryAfterSeconds() > 0) request.response().putHeader("retry-after", Long.toString(e.retryAfterSeconds()));
-            reject(request, startNanos, e.error());
+            // A refusal of a routed alias (its version's breaker open) is counted under that alias and version, so
+            // an alias's error share includes what its clients got; an unknown model names nothing.
+            RouteDecision refused = e.refused();
+            reject(request, startNanos, e.error(), refused == null ? null : refused.alias().name(),
+                    refused == null ? null : refused.version().id());
             return;
         }
         ProxyCall call = new ProxyCall(request, connection, table, inspected, body.bytes(), body.length(), startNanos, decision);
@@ -187,7 +191,7 @@ final class ProxyHandler {
                 "The model version '" + decision.version().id() + "' behind '" + decision.alias().name() + "' is failing "
                         + "and its circuit breaker is open" + (decision.alias().fallback() == null
                         ? "; the alias has no fallback version." : "; its fallback is unavailable too.")
-                        + " Retry after " + retryAfter + " s."));
+                        + " Retry after " + retryAfter + " s."), decision);
     }
 
     /** Chat, legacy completions and Responses API answers are compared; embeddings and other endpoints are not shadowed. */
@@ -217,7 +221,11 @@ final class ProxyHandler {
     }
 
     private void reject(HttpServerRequest request, long startNanos, OpenAiError error) {
-        count(request, startNanos, error);
+        reject(request, startNanos, error, null, null);
+    }
+
+    private void reject(HttpServerRequest request, long startNanos, OpenAiError error, String alias, String version) {
+        count(request, startNanos, error, alias, version);
         // A client waiting for 100 Continue will not send its body now: the connection cannot be reused.
         if (BodyReader.expectsContinue(request) && !request.isEnded()) error.sendAndClose(request);
         else error.send(request.response());
@@ -232,9 +240,15 @@ final class ProxyHandler {
 
     /** Meters and access log for a request answered before it reached an upstream. */
     private void count(HttpServerRequest request, long startNanos, OpenAiError error) {
-        plane.metrics().request("none", "none", Role.PRIMARY.label(), "n/a", "rejected_" + error.status());
+        count(request, startNanos, error, null, null);
+    }
+
+    /** @param alias and {@code version}: from the route table when the request was routed, else null ("none") */
+    private void count(HttpServerRequest request, long startNanos, OpenAiError error, String alias, String version) {
+        plane.metrics().request(alias == null ? "none" : alias, version == null ? "none" : version, Role.PRIMARY.label(), "n/a",
+                "rejected_" + error.status());
         double ms = (System.nanoTime() - startNanos) / 1e6;
         plane.accessLog().log(new AccessLog.Entry(System.currentTimeMillis(), request.method().name(), request.path(),
-                null, null, null, error.status(), "rejected", 0, ms, ms, null, 0, 0, false, request.getHeader("traceparent")));
+                alias, version, null, error.status(), "rejected", 0, ms, ms, null, 0, 0, false, request.getHeader("traceparent")));
     }
 }

@@ -59,15 +59,26 @@ public final class RoutePlanner {
     public static final class PlanException extends RuntimeException {
         private final OpenAiError error;
         private final long retryAfterSeconds;
+        private final RouteDecision refused;
 
         public PlanException(OpenAiError error) {
-            this(0, error);
+            this(0, error, null);
         }
 
-        public PlanException(long retryAfterSeconds, OpenAiError error) {
+        /** @param refused the routed alias and version that could not serve, or null when nothing was routed */
+        public PlanException(long retryAfterSeconds, OpenAiError error, RouteDecision refused) {
             super(error.message(), null, false, false);
             this.error = error;
             this.retryAfterSeconds = retryAfterSeconds;
+            this.refused = refused;
+        }
+
+        /**
+         * What the request was routed to before it was refused (a version whose breaker is open): its alias and
+         * version come from the route table, so they may label metrics. Null for a model no alias serves.
+         */
+        public RouteDecision refused() {
+            return refused;
         }
 
         /** For a {@code Retry-After} header; 0 when there is none to give. */

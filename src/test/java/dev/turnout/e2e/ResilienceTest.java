@@ -156,6 +156,9 @@ class ResilienceTest {
         assertThat(noFallback.statusCode()).isEqualTo(503);
         assertThat(noFallback.headers().firstValue("retry-after")).contains("30");
         assertThat(json(noFallback).at("/error/code").asText()).isEqualTo("version_unavailable");
+        // Counted under the alias its client asked for, so that alias's error share shows the refusal.
+        assertThat(metrics()).containsPattern("turnout_requests_total\\{alias=\"lonely\",decision=\"n/a\",outcome=\"rejected_503\","
+                + "role=\"primary\",version=\"flaky\"} 1.0");
 
         mode.set("ok");
         clock.advance(Duration.ofSeconds(31));
