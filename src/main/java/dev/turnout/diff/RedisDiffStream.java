@@ -78,7 +78,8 @@ public final class RedisDiffStream {
                     }
                     promise.handle(done);
                 });
-        return reading;
+        // Not the field: a read that completes at once (a failed connection) has cleared it already.
+        return promise.future();
     }
 
     /** One page older than {@code upper}, then the next, until the stream or a cap ends the read. */
