@@ -32,6 +32,7 @@ import dev.turnout.proxy.BodyBudget;
 import dev.turnout.proxy.ConnectionLimit;
 import dev.turnout.proxy.DataPlane;
 import dev.turnout.proxy.FaultInjector;
+import dev.turnout.replay.ReplayBoard;
 import dev.turnout.replay.Replays;
 import dev.turnout.replay.TrafficLog;
 import dev.turnout.replay.TrafficRecorder;
@@ -178,7 +179,8 @@ public final class Gateway {
                 new ShadowLimits(config.shadow().maxInFlight(), config.shadow().maxInFlightPerVersion()), diffs, accessLog,
                 bodyBudget, FaultInjector.NONE, evidence, recorder);
         Recording recording = new Recording(log, recorder,
-                new Replays(vertx, log, diffs, store::current, plane.environment(), config.shadow()));
+                new Replays(vertx, log, diffs, store::current, plane.environment(), config.shadow(),
+                        store.redisOptions().map(options -> ReplayBoard.redis(vertx, options)).orElse(null)));
         int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
         List<GatewayVerticle> deployed = new CopyOnWriteArrayList<>();
@@ -209,7 +211,7 @@ public final class Gateway {
                                         RolloutRoutes.mount(router, vertx, rollouts.engine(), store::current);
                                         GoldenSetRoutes.mount(router, goldenSets);
                                         ProbeRoutes.mount(router, probes);
-                                        ReplayRoutes.mount(router, recording.replays(), report);
+                                        ReplayRoutes.mount(router, recording.replays(), report, fleetDiffs);
                                     })
                                     .map(admin -> {
                                         if (scorer != null) scorer.loadInBackground(); // listening first, then the model

@@ -72,6 +72,7 @@ public final class Replay {
     private int inFlight;
     private long timer = -1;
     private long startNanos;
+    private long reportedNanos;
 
     Replay(String id, ReplaySpec spec, ModelVersion candidate, Supplier<RouteTable> routes, Replays owner) {
         this.id = id;
@@ -85,6 +86,10 @@ public final class Replay {
         return id;
     }
 
+    Instant startedAt() {
+        return startedAt;
+    }
+
     /** The alias its pairs are reported under in {@code /admin/diffs}. */
     public String diffAlias() {
         return "replay:" + id;
@@ -95,7 +100,20 @@ public final class Replay {
         startNanos = System.nanoTime();
         long tickMs = Math.max(5, Math.min(1_000, Math.round(1_000 / spec.ratePerSecond())));
         timer = owner.vertx().setPeriodic(tickMs, tick -> tick());
+        report(true);
         fill();
+    }
+
+    /**
+     * Shows where it is to the other instances ({@link Replays#publish}): at most about once a second
+     * while it runs (its timer ticks at least that often), at once when it ends, and once more when
+     * its last request out ends after that, so the final counts reach them too.
+     */
+    private void report(boolean now) {
+        long nanos = System.nanoTime();
+        if (!now && nanos - reportedNanos < 1_000_000_000L) return;
+        reportedNanos = nanos;
+        owner.publish(this);
     }
 
     /** Reads the next page once the buffer runs low; the first read picks the time range. */
@@ -138,6 +156,7 @@ public final class Replay {
         }
         fill();
         if (exhausted && buffered.isEmpty() && inFlight == 0 && !reading) finish(State.DONE, null);
+        else report(false);
     }
 
     private void dispatch(RecordedExchange exchange) {
@@ -181,6 +200,7 @@ public final class Replay {
             else answered.incrementAndGet();
             compare(exchange, version, kind, recorded, wantsJson, capture);
             tick();
+            if (state != State.RUNNING && inFlight == 0) report(true);
         }));
         forward(version, exchange.path(), body, capture);
     }
@@ -242,6 +262,7 @@ public final class Replay {
         state = end;
         buffered.clear();
         if (timer >= 0) owner.vertx().cancelTimer(timer);
+        report(true);
     }
 
     boolean finished() {

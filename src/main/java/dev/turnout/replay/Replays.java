@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -27,16 +28,22 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * The replays of this instance: each runs on the instance that accepted it, kept in memory (lost on
  * restart), at most {@link #MAX_KEPT}; when that many are kept the oldest finished one is forgotten,
  * and when all of them still run a new one is refused. They share one HTTP client
  * ({@link Replay#MAX_IN_FLIGHT} connections per version per replay at most) and one context.
+ *
+ * <p>With a {@link ReplayBoard} (a Redis route store) each replay's document is also written there
+ * as it runs, so that any instance behind a load balancer can answer for it ({@link #listAll},
+ * {@link #document}); this instance's own replays are always answered from their live state.
  */
 public final class Replays {
 
     public static final int MAX_KEPT = 100;
+    private static final Logger LOG = Logger.getLogger(Replays.class.getName());
 
     /** The alias or the candidate is not in the applied route table. */
     public static final class UnknownVersionException extends RuntimeException {
@@ -61,13 +68,15 @@ public final class Replays {
     private final GatewayConfig.Shadow shadow;
     private final HttpClient client;
     private final Map<String, Replay> replays = new LinkedHashMap<>();
+    private final ReplayBoard board;
 
     /**
      * @param environment the data plane's (already narrowed to {@code server.apiKeyEnvAllowed}), for versions' keys
      * @param shadow      each answer is captured up to {@code captureBytes} and cut off after {@code timeoutMs}, like a shadow's
+     * @param board       where the fleet's replays meet; null with a memory store (this instance's are all there is)
      */
     public Replays(Vertx vertx, TrafficLog log, DiffPipeline pipeline, Supplier<RouteTable> routes,
-                   Function<String, String> environment, GatewayConfig.Shadow shadow) {
+                   Function<String, String> environment, GatewayConfig.Shadow shadow, ReplayBoard board) {
         this.vertx = requireNonNull(vertx, "vertx");
         this.context = vertx.getOrCreateContext();
         this.log = requireNonNull(log, "log");
@@ -75,6 +84,7 @@ public final class Replays {
         this.routes = requireNonNull(routes, "routes");
         this.environment = requireNonNull(environment, "environment");
         this.shadow = requireNonNull(shadow, "shadow");
+        this.board = board;
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                 .setDecompressionSupported(false).setVerifyHost(true), new PoolOptions().setHttp1MaxSize(Replay.MAX_IN_FLIGHT));
     }
@@ -135,13 +145,64 @@ public final class Replays {
         return cancelled.future();
     }
 
-    /** A replay as the admin API shows it, with its entries of the diff report. */
-    public static ObjectNode view(Replay replay, DiffReport report) {
+    /** A replay of this instance as the admin API shows it, with its entries of the diff report. */
+    public ObjectNode view(Replay replay, DiffReport report) {
+        return withInstance(replay.toJson(entries(replay.diffAlias(), report)));
+    }
+
+    /** The entries of {@code report} for one replay's alias ({@code replay:<id>}). */
+    public static ArrayNode entries(String diffAlias, DiffReport report) {
         ArrayNode entries = RecordedExchange.JSON.createArrayNode();
         for (JsonNode entry : report.toJson().path("candidates")) {
-            if (replay.diffAlias().equals(entry.path("alias").asText())) entries.add(entry);
+            if (diffAlias.equals(entry.path("alias").asText())) entries.add(entry);
         }
-        return replay.toJson(entries);
+        return entries;
+    }
+
+    /** With a board every view names the instance that runs the replay, so one read elsewhere says where to cancel it. */
+    private ObjectNode withInstance(ObjectNode view) {
+        if (board != null) view.put("instance", board.instance());
+        return view;
+    }
+
+    /** Whether other instances' replays can be read here (the store is Redis). */
+    public boolean shared() {
+        return board != null;
+    }
+
+    /** Writes the replay's document to the board, if there is one; a failed write waits for the next (within about a second while it runs). */
+    void publish(Replay replay) {
+        if (board == null) return;
+        board.put(replay.id(), replay.startedAt().toEpochMilli(), withInstance(replay.toJson(null)))
+                .onFailure(error -> LOG.fine(() -> "writing replay " + replay.id() + " to Redis failed: " + error));
+    }
+
+    /**
+     * Another instance's replay from the board: its document without {@code diffs}; empty when the
+     * board has none by that id (or only an unreadable one), or there is no board.
+     */
+    public Future<Optional<ObjectNode>> document(String id) {
+        return board == null ? Future.succeededFuture(Optional.empty()) : board.get(id);
+    }
+
+    /**
+     * Every replay the fleet keeps, oldest start first, without {@code diffs}: the board's documents
+     * with this instance's replays in their live state in place of theirs (and added when the board
+     * has lost them: trimmed, or a write failed), and how many stored documents were unreadable.
+     * Without a board, this instance's replays.
+     */
+    public Future<ReplayBoard.Listing> listAll() {
+        if (board == null) {
+            return Future.succeededFuture(new ReplayBoard.Listing(list().stream().map(replay -> replay.toJson(null)).toList(), 0));
+        }
+        return board.list().map(stored -> {
+            Map<String, ObjectNode> merged = new LinkedHashMap<>();
+            for (ObjectNode document : stored.documents()) merged.put(document.get("id").asText(), document);
+            for (Replay replay : list()) merged.put(replay.id(), withInstance(replay.toJson(null)));
+            List<ObjectNode> ordered = new ArrayList<>(merged.values());
+            ordered.sort(Comparator.comparing(ReplayDocs::startedAt));
+            return new ReplayBoard.Listing(ordered, stored.unreadable());
+        });
     }
 
     Vertx vertx() {
@@ -176,9 +237,9 @@ public final class Replays {
         return shadow.timeoutMs();
     }
 
-    /** Cancels every running replay and closes the client. */
+    /** Cancels every running replay and closes the client and the board. */
     public Future<Void> close() {
         list().forEach(replay -> context.runOnContext(v -> replay.cancel()));
-        return client.close();
+        return client.close().eventually(() -> board == null ? Future.succeededFuture() : board.close());
     }
 }
