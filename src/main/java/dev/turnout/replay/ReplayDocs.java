@@ -41,7 +41,7 @@ final class ReplayDocs {
         ObjectNode out = RecordedExchange.JSON.createObjectNode().put("id", id).put("alias", text(node, "alias"))
                 .put("candidate", text(node, "candidate")).put("diffAlias", "replay:" + id).put("state", state)
                 .put("reason", textOrNull(node, "reason")).put("from", instant(node, "from")).put("to", instant(node, "to"))
-                .put("limit", count(node, "limit")).put("ratePerSecond", number(node, "ratePerSecond"))
+                .put("limit", limit(node)).put("ratePerSecond", number(node, "ratePerSecond"))
                 .put("noiseSample", number(node, "noiseSample")).put("startedAt", instant(node, "startedAt"));
         JsonNode finished = node.get("finishedAt");
         if (finished == null || finished.isNull()) out.putNull("finishedAt");
@@ -84,6 +84,13 @@ final class ReplayDocs {
             throw new IllegalArgumentException(field + " is not a number");
         }
         return value.doubleValue();
+    }
+
+    /** An int, as the spec holds it, so a document read back equals one written. */
+    private static int limit(JsonNode node) {
+        long limit = count(node, "limit");
+        if (limit > Integer.MAX_VALUE) throw new IllegalArgumentException("limit is too large");
+        return (int) limit;
     }
 
     private static long count(JsonNode node, String field) {
