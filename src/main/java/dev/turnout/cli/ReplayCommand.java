@@ -58,7 +58,7 @@ public final class ReplayCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Every replay this instance keeps, oldest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, description = "Every replay kept (the whole fleet's with a Redis store), oldest first.")
     static final class ListAll implements Callable<Integer> {
         @Mixin
         AdminTarget target;
@@ -72,7 +72,7 @@ public final class ReplayCommand extends CommandGroup {
                 reply.json().path("replays").forEach(replay -> rows.add(List.of(Text.field(replay, "id"), Text.field(replay, "alias"),
                         Text.field(replay, "candidate"), Text.field(replay, "state"), Text.field(replay.path("counts"), "sent"),
                         Text.field(replay.path("counts"), "compared"), Text.field(replay, "startedAt"))));
-                out.print(rows.isEmpty() ? "no replays on this instance\n"
+                out.print(rows.isEmpty() ? "no replays\n"
                         : Text.table(List.of("ID", "ALIAS", "CANDIDATE", "STATE", "SENT", "COMPARED", "STARTED"), rows));
                 return 0;
             });
