@@ -274,7 +274,7 @@ export async function replays(id) {
       h('td', { class: 'num' }, r.counts.sent), h('td', { class: 'num' }, r.counts.compared), h('td', {}, time(r.startedAt))));
   const view = [h('h1', {}, 'Replays'),
     h('p', { class: 'muted' }, 'Recorded requests sent again to a candidate at a fixed rate, compared like shadows. '
-        + 'Replays are kept by the instance that runs them.'),
+        + 'With the Redis store every instance lists the fleet\'s replays; with the memory store, this instance\'s.'),
     rows.length ? table(['Replay', 'Alias', 'Candidate', 'State', 'Sent', 'Compared', 'Started'], rows, { id: 'replays' })
         : h('p', { class: 'muted' }, 'No replays on this instance.'),
     h('div', { class: 'row' }, writeButton('Start a replay', () => startReplay(editor), { class: 'start-replay' })), editor];
@@ -297,7 +297,8 @@ async function replay(id) {
   return h('section', { class: 'card', id: 'replay' },
       h('h2', {}, `${r.id}: ${r.candidate} on ${r.alias} `, badge(r.state)),
       r.reason ? h('p', {}, r.reason) : null,
-      h('p', { class: 'muted' }, `from ${time(r.from)} to ${time(r.to)}, at most ${r.limit}, ${r.ratePerSecond}/s`),
+      h('p', { class: 'muted' }, `from ${time(r.from)} to ${time(r.to)}, at most ${r.limit}, ${r.ratePerSecond}/s`
+          + (r.instance ? `; run by instance ${r.instance} (cancel it there)` : '')),
       table(Object.keys(r.counts), [h('tr', {}, Object.values(r.counts).map((count) => h('td', { class: 'num' }, count)))]),
       r.state === 'running' ? writeButton('Cancel', async () => {
         await call('POST', `/admin/replays/${enc(id)}/cancel`);

@@ -124,6 +124,7 @@ public final class ReplayCommand extends CommandGroup {
         out.println("counts: " + String.join(" ", counts));
         String report = WatchCommands.report(replay.path("diffs"), null);
         out.print(report.isEmpty() ? "no pairs compared yet\n" : report);
-        out.println("samples: turnout diffs samples --alias " + Text.field(replay, "diffAlias"));
+        // With Redis (replays carry their instance) the pairs may have been compared elsewhere: the fleet has them all.
+        out.println("samples: turnout diffs samples --alias " + Text.field(replay, "diffAlias") + (replay.has("instance") ? " --fleet" : ""));
     }
 }
