@@ -70,8 +70,11 @@ async function render(quiet = false) {
   for (const link of nav.querySelectorAll('a')) link.classList.toggle('active', link.dataset.view === shown);
   if (!quiet) hideNotice();
   try {
-    const parts = await views[shown](...rest.map(decodeURIComponent));
-    main.replaceChildren(...[parts].flat(Infinity).filter(Boolean));
+    const parts = [await views[shown](...rest.map(decodeURIComponent))].flat(Infinity).filter(Boolean);
+    // A live refresh that changes nothing leaves the page alone: no flicker, no lost selection or open details.
+    const drawn = document.createElement('div');
+    drawn.append(...parts);
+    if (!(quiet && drawn.innerHTML === main.innerHTML)) main.replaceChildren(...drawn.childNodes);
     if (shell.pending) say(shell.pending.text, shell.pending.tone);
   } catch (error) {
     main.replaceChildren(h('p', { class: 'muted' }, 'Could not load this view.'));

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -283,18 +284,17 @@ class ConsoleBrowserTest {
                 + "\"candidate\":\"support-v2\",\"steps\":[{\"weight\":10,\"minRequests\":1000},{\"weight\":100}],"
                 + "\"criteria\":{\"errorRate\":{\"maxIncrease\":0.05}}}");
         click(By.cssSelector("button.create-rollout"));
-        WebElement rollout = waitFor(By.id("rollout"));
         waitForText(By.id("notice"), "started");
         String id = Http.json(Http.get(admin + "/admin/rollouts", "authorization", "Bearer " + OPS_TOKEN)).path("rollouts").get(0).path("id").asText();
-        assertThat(rollout.getText()).contains(id, "support-v2 on support-bot", "running");
-        assertThat(rollout.findElement(By.cssSelector(".step.current")).getText()).isEqualTo("10%");
+        assertThat(waitForText(By.id("rollout"), id)).contains("support-v2 on support-bot", "running");
+        waitForText(By.cssSelector("#rollout .step.current"), "10%");
         awaitApi("/admin/routes", routes -> routes.path("aliases").path("support-bot").path("split").path("support-v2").asDouble() == 10);
         // The engine's first look lands after the page was drawn: the view refreshes itself to show it.
         assertThat(waitForText(By.id("rollout"), "mSPRT")).contains("errorRate", "inconclusive");
         click(By.cssSelector("#rollout button.action-pause"));
         waitForText(By.id("notice"), "pause accepted");
         awaitApi("/admin/rollouts/" + id, doc -> doc.path("state").asText().equals("paused"));
-        assertThat(waitFor(By.cssSelector("#rollouts")).getText()).contains("paused by ops");
+        waitForText(By.cssSelector("#rollouts"), "paused by ops");
         Browser.screenshot(browser, "rollout");
     }
 
@@ -352,11 +352,9 @@ class ConsoleBrowserTest {
         click(By.cssSelector("button.create-replay"));
         waitForText(By.id("notice"), "started");
         awaitApi("/admin/replays", doc -> doc.path("replays").get(0).path("state").asText().equals("done"));
-        browser.navigate().refresh();
-        WebElement replay = waitFor(By.id("replay"));
-        assertThat(replay.getText()).contains("support-v3", "done");
-        WebElement entry = waitFor(By.cssSelector("#replay tr.entry"));
-        assertThat(entry.getText()).startsWith("replay:").contains("support-v1", "support-v3");
+        // No reload: the view refreshes itself until the replay is done.
+        assertThat(waitForText(By.id("replay"), "done")).contains("support-v3");
+        assertThat(waitForText(By.cssSelector("#replay tr.entry"), "replay:")).startsWith("replay:").contains("support-v1", "support-v3");
         Browser.screenshot(browser, "replay");
     }
 
@@ -374,25 +372,32 @@ class ConsoleBrowserTest {
         if (token.equals(OPS_TOKEN) || token.equals(VIEWER_TOKEN)) waitFor(By.id("identity"));
     }
 
+    // The views of moving state (rollouts, instances, replays) redraw every few seconds: an element found may be
+    // replaced before it is read, so every wait looks again instead of failing on a stale one.
+
     private WebElement waitFor(By by) {
-        return new WebDriverWait(browser, Duration.ofSeconds(20)).until(driver -> {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class).until(driver -> {
             List<WebElement> found = driver.findElements(by);
             return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
         });
     }
 
     private String waitForText(By by, String text) {
-        return new WebDriverWait(browser, Duration.ofSeconds(20)).withMessage(() -> by + " never showed '" + text + "': "
-                + browser.findElements(by).stream().map(WebElement::getText).toList()).until(driver -> {
-            for (WebElement element : driver.findElements(by)) {
-                if (element.isDisplayed() && element.getText().contains(text)) return element.getText();
-            }
-            return null;
-        });
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
+                .withMessage(() -> by + " never showed '" + text + "'").until(driver -> {
+                    for (WebElement element : driver.findElements(by)) {
+                        if (element.isDisplayed() && element.getText().contains(text)) return element.getText();
+                    }
+                    return null;
+                });
     }
 
     private void click(By by) {
-        waitFor(by).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class).until(driver -> {
+            WebElement found = waitFor(by);
+            found.click();
+            return true;
+        });
     }
 
     private static void setValue(WebElement input, String value) {
