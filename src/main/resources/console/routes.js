@@ -40,7 +40,7 @@ function aliasCard(name, alias, routes, revision) {
       alias.shadow?.length ? h('p', {}, 'Shadowed: ', alias.shadow.map((s) => h('span', { class: 'badge' }, `${s.version} (${percent(s.sample, 0)})`))) : null,
       h('div', { class: 'row' },
           writeButton('Edit weights', () => weightEditor(editor, name, alias, routes, revision), { class: 'edit-weights' }),
-          writeButton('Edit as JSON', async () => entryEditor(editor, 'alias', name,
+          writeButton('Edit as JSON or YAML', async () => entryEditor(editor, 'alias', name,
               (await call('GET', `/admin/aliases/${enc(name)}`)).data, revision), { class: 'edit-json' }),
           writeButton('Undo its last change', () => undoAlias(editor, name), { class: 'undo-alias' }),
           writeButton('Delete', () => deleteEntry(editor, 'alias', name, revision), { class: 'delete' })),
@@ -66,7 +66,7 @@ function weightEditor(editor, name, alias, routes, revision) {
     label: 'weights edited', after: `Applied: ${name} changed` });
 }
 
-/** An alias or version as PUT takes it (pins, shadows, fallback, timeouts...), edited as JSON. */
+/** An alias or version as PUT takes it (pins, shadows, fallback, timeouts...), edited as JSON or YAML. */
 function entryEditor(editor, kind, name, value, revision) {
   const nameInput = name ? null : h('input', { name: 'name', placeholder: `new ${kind} name` });
   const area = jsonArea(value, 12);
@@ -75,8 +75,10 @@ function entryEditor(editor, kind, name, value, revision) {
     if (!chosen) throw new Error(`Name the new ${kind} first.`);
     return `/admin/${kind === 'alias' ? 'aliases' : 'versions'}/${enc(chosen)}`;
   };
-  editor.replaceChildren(h('h2', {}, name ? `Edit ${kind} ${name}` : `New ${kind}`), nameInput ?? '', area);
-  previewedWrite(editor, { method: 'PUT', path, body: () => area.parse(), revision, reason: reasonInput(),
+  editor.replaceChildren(h('h2', {}, name ? `Edit ${kind} ${name}` : `New ${kind}`),
+      h('p', { class: 'muted' }, `JSON, or YAML as in the routes file: the ${kind} as PUT /admin/${kind === 'alias' ? 'aliases' : 'versions'}/{name} takes it.`),
+      nameInput ?? '', area);
+  previewedWrite(editor, { method: 'PUT', path, body: () => area.value, revision, reason: reasonInput(),
     label: `${kind} written`, after: `Applied: ${kind} written` });
 }
 

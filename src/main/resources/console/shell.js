@@ -99,13 +99,16 @@ export function previewedWrite(container, { method, path, body, revision, reason
       h('button', { onclick: () => container.replaceChildren() }, 'Cancel')), preview);
 }
 
-/** A body for call(): text that is not JSON is sent as YAML, as the routes file is kept in git. */
-function payload(value) {
+/** A body for call(): a value is sent as JSON; text as it is, as JSON when it looks like JSON, else as YAML. */
+export function payload(value) {
   if (typeof value !== 'string') return { body: value };
   return /^\s*[{[]/.test(value) ? { raw: value } : { raw: value, type: 'application/yaml' };
 }
 
-/** A textarea of JSON; parse() throws a readable message when it is not JSON. */
+/**
+ * A textarea for a document. parse() reads it as JSON, throwing a readable message; where the API also takes
+ * YAML, send area.value through payload() instead and let the API say what is wrong with it.
+ */
 export function jsonArea(value, rows = 10) {
   const area = h('textarea', { class: 'json', rows, spellcheck: 'false' });
   area.value = typeof value === 'string' ? value : JSON.stringify(value, null, 2);

@@ -1,7 +1,7 @@
 // Views of what the models do: the shadow diff report and its samples, rollouts, probes, golden sets, replays.
 import { call } from './api.js';
 import { h, table, percent, number, time, badge, sparkline } from './dom.js';
-import { shell, writeButton, jsonArea, attempt, done, navigate } from './shell.js';
+import { shell, writeButton, jsonArea, payload, attempt, done, navigate } from './shell.js';
 import { wordDiff } from './worddiff.js';
 
 const enc = encodeURIComponent;
@@ -114,9 +114,10 @@ export async function rollouts(id) {
 function startRollout(editor) {
   const area = jsonArea(ROLLOUT_TEMPLATE, 16);
   editor.replaceChildren(h('h2', {}, 'Start a rollout'),
-      h('p', { class: 'muted' }, 'The engine moves the weights step by step and judges each step; the README\'s Rollouts section has every field.'),
+      h('p', { class: 'muted' }, 'JSON or YAML. The engine moves the weights step by step and judges each step; '
+          + 'the README\'s Rollouts section has every field.'),
       area, h('div', { class: 'row' }, h('button', { class: 'primary create-rollout', onclick: attempt(async () => {
-        const { data } = await call('POST', '/admin/rollouts', { body: area.parse(), headers: { 'x-turnout-author': 'console' } });
+        const { data } = await call('POST', '/admin/rollouts', { ...payload(area.value), headers: { 'x-turnout-author': 'console' } });
         await navigate(`#/rollouts/${enc(data.id)}`, `Rollout ${data.id} started: ${data.reason}`);
       }) }, 'Start'), h('button', { onclick: () => editor.replaceChildren() }, 'Cancel')));
 }

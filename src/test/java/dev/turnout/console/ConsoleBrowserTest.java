@@ -241,12 +241,19 @@ class ConsoleBrowserTest {
         assertThat(refusal).contains("aliases.canary.split.support-v4", "aliases.canary.pins.beta-tester-7");
         assertThat(current().revision()).isEqualTo(revision);
 
-        // A bad JSON document is the user's problem, said as such, and nothing is sent.
+        // The editor takes YAML as the routes file is written, and a broken document gets the API's own 400.
         click(By.cssSelector("#alias-canary button.edit-json"));
         WebElement canaryEditor = waitFor(By.cssSelector("#alias-canary .editor textarea")).findElement(By.xpath(".."));
         setJson(canaryEditor, "{\"split\": ");
         canaryEditor.findElement(By.cssSelector("button.preview-change")).click();
-        assertThat(waitForText(By.cssSelector("#notice.error"), "Not JSON")).isNotEmpty();
+        assertThat(waitForText(By.cssSelector("#notice.error"), "400 bad_request")).contains("not valid JSON");
+        setJson(canaryEditor, "# as in routes.yaml\nsplit: { support-v4: 1 }\nfallback: support-v1\n");
+        canaryEditor.findElement(By.cssSelector("button.preview-change")).click();
+        waitForText(By.cssSelector("#alias-canary .preview .changes"), "aliases.canary.fallback");
+        canaryEditor.findElement(By.cssSelector("button.confirm")).click();
+        waitForText(By.id("notice"), "Applied: alias written");
+        assertThat(current().alias("canary").fallback()).isEqualTo("support-v1");
+        assertThat(current().alias("canary").pins()).as("PUT replaces the alias").isEmpty();
         Browser.screenshot(browser, "versions");
     }
 
