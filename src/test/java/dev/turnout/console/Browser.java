@@ -3,6 +3,8 @@ package dev.turnout.console;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -28,6 +30,13 @@ final class Browser {
 
     static boolean required() {
         return "1".equals(System.getenv("TURNOUT_REQUIRE_BROWSER"));
+    }
+
+    /** Where CI requires the browser a missing one fails the test; elsewhere it skips it, saying why. */
+    static void assumeInstalled() {
+        if (installed()) return;
+        if (required()) Assertions.fail(missing() + ", and TURNOUT_REQUIRE_BROWSER=1");
+        Assumptions.abort(missing());
     }
 
     static String missing() {

@@ -2,7 +2,6 @@ package dev.turnout.console;
 
 import static dev.turnout.testing.Fixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.Gateway;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,11 +51,7 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void startBrowser() {
-        if (!Browser.installed()) {
-            if (Browser.required()) fail(Browser.missing() + ", and TURNOUT_REQUIRE_BROWSER=1");
-            return; // each test is then reported skipped, with the reason
-        }
-        browser = Browser.start();
+        if (Browser.installed()) browser = Browser.start(); // else each test is skipped (or failed) with the reason
     }
 
     @AfterAll
@@ -67,7 +61,7 @@ class ConsoleBrowserTest {
 
     @BeforeEach
     void start() {
-        Assumptions.assumeTrue(browser != null, Browser::missing);
+        Browser.assumeInstalled();
         SimServer v1 = Fixtures.sim(vertx, SimOptions.defaults("support-v1").withParaphrase(true).withSkill(true));
         SimServer v2 = Fixtures.sim(vertx, SimOptions.defaults("support-v2").withParaphrase(true).withSkill(true));
         SimServer v3 = Fixtures.sim(vertx, SimOptions.defaults("support-v3").withParaphrase(true).withContradict(1.0));

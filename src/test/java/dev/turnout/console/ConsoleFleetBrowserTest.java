@@ -3,26 +3,19 @@ package dev.turnout.console;
 import static dev.turnout.testing.Fixtures.await;
 import static dev.turnout.testing.Http.post;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import dev.turnout.Gateway;
-import dev.turnout.config.GatewayConfig;
 import dev.turnout.route.RouteCodec;
 import dev.turnout.route.RouteTable;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
-import dev.turnout.store.RedisStoreOptions;
-import dev.turnout.store.RouteStore;
 import dev.turnout.testing.Fixtures;
 import dev.turnout.testing.Http;
+import dev.turnout.testing.RedisFleet;
 import dev.turnout.testing.RedisServer;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -39,16 +32,12 @@ class ConsoleFleetBrowserTest {
 
     private RedisServer redis;
     private final Vertx simVertx = Vertx.vertx();
-    private final List<Vertx> vertxes = new ArrayList<>();
-    private final List<Gateway> gateways = new ArrayList<>();
+    private RedisFleet instances;
     private ChromeDriver browser;
 
     @BeforeEach
     void start() {
-        if (!Browser.installed()) {
-            if (Browser.required()) fail(Browser.missing() + ", and TURNOUT_REQUIRE_BROWSER=1");
-            Assumptions.abort(Browser.missing());
-        }
+        Browser.assumeInstalled();
         redis = RedisServer.startNew();
         SimServer v1 = Fixtures.sim(simVertx, SimOptions.defaults("support-v1").withTokens(12));
         SimServer v2 = Fixtures.sim(simVertx, SimOptions.defaults("support-v2").withTokens(12));
@@ -59,14 +48,7 @@ class ConsoleFleetBrowserTest {
                 "aliases:",
                 "  support-bot: { split: { support-v1: 1 }, shadow: [ { version: support-v2, sample: 1.0 } ] }",
                 ""));
-        GatewayConfig config = Fixtures.config(false, 1 << 20).withStore(new GatewayConfig.Store("redis", redis.uri(), "turnout", 100));
-        for (int i = 0; i < 2; i++) {
-            Vertx vertx = Vertx.vertx();
-            vertxes.add(vertx);
-            RouteStore store = RouteStore.redis(vertx, RedisStoreOptions.of(redis.uri(), "turnout", "instance-" + i, 100)
-                    .withIntervals(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5)));
-            gateways.add(await(Gateway.start(vertx, config, store, routes, Map.<String, String>of()::get)));
-        }
+        instances = RedisFleet.start(redis, 2, Fixtures.config(false, 1 << 20), routes);
         browser = Browser.start();
     }
 
@@ -77,8 +59,7 @@ class ConsoleFleetBrowserTest {
             browser.quit();
             assertThat(errors).as("script errors or blocked loads in the page").isEmpty();
         }
-        gateways.forEach(gateway -> await(gateway.close().otherwiseEmpty()));
-        vertxes.forEach(vertx -> await(vertx.close()));
+        if (instances != null) instances.close();
         await(simVertx.close());
         if (redis != null) redis.close();
     }
@@ -87,7 +68,7 @@ class ConsoleFleetBrowserTest {
     void shouldShowThisInstancesPairsOrTheWholeFleets() throws Exception {
         shadowed(0, 6);
         shadowed(1, 15);
-        String admin = "http://127.0.0.1:" + gateways.get(0).adminPort();
+        String admin = instances.admin(0);
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(ignored ->
                 Http.json(Http.get(admin + "/admin/diffs?scope=fleet")).path("fleet").path("entries").asInt() == 21 ? Boolean.TRUE : null);
 
@@ -118,7 +99,7 @@ class ConsoleFleetBrowserTest {
 
     private void shadowed(int instance, int requests) {
         for (int i = 0; i < requests; i++) {
-            assertThat(Http.send(post("http://127.0.0.1:" + gateways.get(instance).port() + "/v1/chat/completions",
+            assertThat(Http.send(post(instances.data(instance) + "/v1/chat/completions",
                     "{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"question " + instance + "-" + i + "\"}]}"))
                     .statusCode()).isEqualTo(200);
         }

@@ -8,16 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.Gateway;
 import dev.turnout.Main;
-import dev.turnout.config.GatewayConfig;
 import dev.turnout.diff.RedisDiffSink;
 import dev.turnout.route.RouteCodec;
 import dev.turnout.route.RouteTable;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
-import dev.turnout.store.RedisStoreOptions;
-import dev.turnout.store.RouteStore;
 import dev.turnout.testing.Fixtures;
 import dev.turnout.testing.Http;
+import dev.turnout.testing.RedisFleet;
 import dev.turnout.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.vertx.core.Vertx;
@@ -46,8 +44,7 @@ class FleetDiffReportTest {
     private RedisServer redis;
     private Vertx simVertx;
     private RouteTable routes;
-    private final List<Vertx> vertxes = new ArrayList<>();
-    private final List<Gateway> gateways = new ArrayList<>();
+    private RedisFleet instances;
 
     @BeforeEach
     void start() {
@@ -62,32 +59,23 @@ class FleetDiffReportTest {
                 "aliases:",
                 "  support-bot: { split: { support-v1: 1 }, shadow: [ { version: support-v2, sample: 1.0 } ] }",
                 ""));
-        GatewayConfig config = Fixtures.config(false, 1 << 20)
-                .withStore(new GatewayConfig.Store("redis", redis.uri(), "turnout", 100));
-        for (int i = 0; i < 2; i++) {
-            Vertx vertx = Vertx.vertx();
-            vertxes.add(vertx);
-            RouteStore store = RouteStore.redis(vertx, RedisStoreOptions.of(redis.uri(), "turnout", "instance-" + i, 100)
-                    .withIntervals(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5)));
-            gateways.add(await(Gateway.start(vertx, config, store, routes, Map.<String, String>of()::get)));
-        }
+        instances = RedisFleet.start(redis, 2, Fixtures.config(false, 1 << 20), routes);
     }
 
     @AfterEach
     void stop() {
-        gateways.forEach(gateway -> await(gateway.close().otherwiseEmpty()));
-        vertxes.forEach(vertx -> await(vertx.close()));
+        if (instances != null) instances.close();
         await(simVertx.close());
         redis.close();
     }
 
     private String admin(int instance) {
-        return "http://127.0.0.1:" + gateways.get(instance).adminPort();
+        return instances.admin(instance);
     }
 
     private void shadowed(int instance, int requests) {
         for (int i = 0; i < requests; i++) {
-            HttpResponse<String> answer = Http.send(post("http://127.0.0.1:" + gateways.get(instance).port() + "/v1/chat/completions",
+            HttpResponse<String> answer = Http.send(post(instances.data(instance) + "/v1/chat/completions",
                     "{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"question " + instance + "-" + i + "\"}]}"));
             assertThat(answer.statusCode()).isEqualTo(200);
         }

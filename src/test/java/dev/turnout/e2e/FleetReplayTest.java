@@ -7,16 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.turnout.Gateway;
 import dev.turnout.config.GatewayConfig;
 import dev.turnout.route.RouteCodec;
 import dev.turnout.route.RouteTable;
 import dev.turnout.sim.SimOptions;
 import dev.turnout.sim.SimServer;
-import dev.turnout.store.RedisStoreOptions;
-import dev.turnout.store.RouteStore;
 import dev.turnout.testing.Fixtures;
 import dev.turnout.testing.Http;
+import dev.turnout.testing.RedisFleet;
 import dev.turnout.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.vertx.core.Vertx;
@@ -43,8 +41,7 @@ class FleetReplayTest {
 
     private RedisServer redis;
     private Vertx simVertx;
-    private final List<Vertx> vertxes = new ArrayList<>();
-    private final List<Gateway> gateways = new ArrayList<>();
+    private RedisFleet instances;
 
     @BeforeEach
     void start() {
@@ -59,34 +56,25 @@ class FleetReplayTest {
                 "aliases:",
                 "  support-bot: { split: { support-v1: 1 } }",
                 ""));
-        GatewayConfig config = Fixtures.config(false, 1 << 20)
-                .withStore(new GatewayConfig.Store("redis", redis.uri(), "turnout", 100))
-                .withRecording(GatewayConfig.Recording.defaults().on(1.0, List.of("support-bot")));
-        for (int i = 0; i < 2; i++) {
-            Vertx vertx = Vertx.vertx();
-            vertxes.add(vertx);
-            RouteStore store = RouteStore.redis(vertx, RedisStoreOptions.of(redis.uri(), "turnout", "instance-" + i, 100)
-                    .withIntervals(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5)));
-            gateways.add(await(Gateway.start(vertx, config, store, routes, Map.<String, String>of()::get)));
-        }
+        instances = RedisFleet.start(redis, 2, Fixtures.config(false, 1 << 20)
+                .withRecording(GatewayConfig.Recording.defaults().on(1.0, List.of("support-bot"))), routes);
     }
 
     @AfterEach
     void stop() {
-        gateways.forEach(gateway -> await(gateway.close().otherwiseEmpty()));
-        vertxes.forEach(vertx -> await(vertx.close()));
+        if (instances != null) instances.close();
         await(simVertx.close());
         redis.close();
     }
 
     private String admin(int instance) {
-        return "http://127.0.0.1:" + gateways.get(instance).adminPort();
+        return instances.admin(instance);
     }
 
     private Instant record(int requests) {
         Instant from = Instant.now().minusSeconds(1);
         for (int i = 0; i < requests; i++) {
-            HttpResponse<String> answer = Http.send(post("http://127.0.0.1:" + gateways.get(0).port() + "/v1/chat/completions",
+            HttpResponse<String> answer = Http.send(post(instances.data(0) + "/v1/chat/completions",
                     "{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"question " + i + "\"}]}"));
             assertThat(answer.statusCode()).isEqualTo(200);
         }
